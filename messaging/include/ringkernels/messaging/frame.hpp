@@ -1,0 +1,91 @@
+// Frames: the unit every queue carries. A 48-byte header followed by the payload; frames sit in
+// fixed-stride slots sized to the queue's own frame limit (docs/messaging.md says why).
+#ifndef RINGKERNELS_MESSAGING_FRAME_HPP
+#define RINGKERNELS_MESSAGING_FRAME_HPP
+
+#include <ringkernels/core/portability.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ringkernels::messaging {
+
+/// Frame flag bits. Unknown bits make a frame malformed.
+namespace frame_flags {
+inline constexpr std::uint32_t none = 0;
+inline constexpr std::uint32_t reply = 1u << 0;  ///< answers the request named by correlation_id
+inline constexpr std::uint32_t payload_handle = 1u << 1;  ///< payload is a handle to device memory
+inline constexpr std::uint32_t error = 1u << 2;           ///< payload is an error text
+inline constexpr std::uint32_t control = 1u << 3;         ///< runtime-internal message
+inline constexpr std::uint32_t known_mask = reply | payload_handle | error | control;
+}  // namespace frame_flags
+
+/// The header in front of every payload. Trivially copyable, 16-byte aligned, 48 bytes.
+struct alignas(16) frame_header {
+  std::uint32_t payload_bytes;  ///< bytes of payload that follow, 1 .. the queue's frame limit
+  std::uint32_t type_id;        ///< user message type, chosen by the sender
+  std::uint32_t flags;          ///< frame_flags bits
+  std::uint32_t
+      commit_stamp;          ///< ring-internal: (position + 1) mod 2^32 once the frame is complete
+  std::uint64_t message_id;  ///< unique per sender; deduplication key
+  std::uint64_t correlation_id;  ///< a reply carries its request's message id
+  std::uint64_t timestamp;       ///< hybrid logical clock value at send
+  std::uint64_t reserved;        ///< zero; malformed otherwise (room for a source port id)
+};
+static_assert(sizeof(frame_header) == 48, "frame_header layout is part of the wire format");
+static_assert(alignof(frame_header) == 16, "frames are 16-byte aligned");
+
+inline constexpr std::size_t frame_alignment = 16;
+/// The largest per-queue frame limit; larger data travels as a device-memory handle.
+inline constexpr std::uint32_t max_payload_limit = 1u << 20;
+
+RINGKERNELS_INLINE_FUNCTION constexpr std::size_t round_up_to_frame_alignment(std::size_t bytes) {
+  return (bytes + frame_alignment - 1) / frame_alignment * frame_alignment;
+}
+
+/// Bytes one slot takes in a queue whose frame limit is `max_payload` bytes.
+RINGKERNELS_INLINE_FUNCTION constexpr std::size_t slot_stride(std::uint32_t max_payload) {
+  return round_up_to_frame_alignment(sizeof(frame_header) + max_payload);
+}
+
+/// Why a frame was refused when it was decoded from untrusted bytes.
+enum class frame_check {
+  ok,
+  truncated,          ///< fewer bytes than a header
+  misaligned,         ///< the bytes do not start on a 16-byte boundary
+  empty_payload,      ///< payload_bytes == 0
+  payload_too_large,  ///< payload_bytes above the queue's limit
+  length_mismatch,    ///< payload_bytes runs past the bytes available
+  unknown_flags,      ///< flag bits this version does not know
+  reserved_not_zero,  ///< the reserved field is set
+};
+
+const char* to_string(frame_check check) noexcept;
+
+/// A frame as seen by a reader: header and payload pointers into a slot (or any buffer).
+struct frame_view {
+  const frame_header* header = nullptr;
+  const std::byte* payload = nullptr;
+};
+
+/// Checks `size` untrusted bytes as one frame for a queue whose frame limit is `max_payload`.
+/// On ok, `out` points into `bytes`. Never reads past `bytes + size`.
+RINGKERNELS_INLINE_FUNCTION frame_check decode_frame(const std::byte* bytes, std::size_t size,
+                                                     std::uint32_t max_payload, frame_view& out) {
+  if (bytes == nullptr || size < sizeof(frame_header)) return frame_check::truncated;
+  if (reinterpret_cast<std::uintptr_t>(bytes) % frame_alignment != 0)
+    return frame_check::misaligned;
+  const auto* header = reinterpret_cast<const frame_header*>(bytes);
+  if (header->payload_bytes == 0) return frame_check::empty_payload;
+  if (header->payload_bytes > max_payload) return frame_check::payload_too_large;
+  if (header->payload_bytes > size - sizeof(frame_header)) return frame_check::length_mismatch;
+  if ((header->flags & ~frame_flags::known_mask) != 0) return frame_check::unknown_flags;
+  if (header->reserved != 0) return frame_check::reserved_not_zero;
+  out.header = header;
+  out.payload = bytes + sizeof(frame_header);
+  return frame_check::ok;
+}
+
+}  // namespace ringkernels::messaging
+
+#endif

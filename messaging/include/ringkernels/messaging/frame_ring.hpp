@@ -1,0 +1,353 @@
+// Lock-free rings of frames, usable from host code and device code alike.
+//
+// Layout: a ring_control block (indices on separate cache lines, counters) and `slot_count`
+// fixed-stride slots of slot_stride(max_payload) bytes each. Positions are 64-bit and only grow;
+// slot = position & mask. Fixed strides (not variable-length packing) because a GPU block takes a
+// batch as "thread i reads slot head+i" with no serial walk over headers — a walk over pinned host
+// memory would cost one PCIe round trip per frame (docs/messaging.md has the measurements).
+//
+//   single producer: the producer owns `tail`; it writes frames and publishes them with one
+//                    release store of tail per batch (push_n).
+//   multi producer:  producers reserve positions with a CAS on `tail`, write, and publish each
+//                    frame by a release store of its header's commit_stamp = position + 1.
+//   consumer:        one consumer reads frames in place and frees them with one release store
+//                    of `head` per batch. In drop_oldest rings it first claims the batch with a
+//                    CAS on `claim`, the index producers advance to drop the oldest frame.
+//
+// Each side caches the other side's index and reads it (acquire) only when the cache says
+// full/empty (the rigtorp SPSCQueue pattern). All memory orders are written out.
+#ifndef RINGKERNELS_MESSAGING_FRAME_RING_HPP
+#define RINGKERNELS_MESSAGING_FRAME_RING_HPP
+
+#include <ringkernels/messaging/atomic_index.hpp>
+#include <ringkernels/messaging/frame.hpp>
+#include <ringkernels/messaging/push_result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace ringkernels::messaging {
+
+enum class ring_producers : std::uint8_t { single, multiple };
+
+inline constexpr std::size_t cache_line_bytes = 64;
+
+/// Shared state of one ring, at the start of the ring's memory. Each index has its own cache
+/// line so the producer's and the consumer's writes never share one (no false sharing).
+struct ring_control {
+  alignas(cache_line_bytes) std::uint64_t tail;    ///< next position producers write
+  alignas(cache_line_bytes) std::uint64_t head;    ///< positions below are free for producers
+  alignas(cache_line_bytes) std::uint64_t claim;   ///< drop_oldest rings: claimed or dropped below
+  alignas(cache_line_bytes) std::uint32_t closed;  ///< 1 once closed: pushes refused
+  std::uint32_t reserved;
+  std::uint64_t dropped_newest;   ///< frames refused by the drop_newest policy
+  std::uint64_t dropped_oldest;   ///< pending frames dropped by the drop_oldest policy
+  std::uint64_t refused_full;     ///< pushes refused with `full` (reject and block policies)
+  std::uint64_t refused_invalid;  ///< pushes refused as too_large or empty_frame
+};
+static_assert(sizeof(ring_control) % cache_line_bytes == 0, "slots start on a cache line");
+
+/// Device-copyable description of a ring (pointers and geometry, no ownership). Scope S says
+/// who shares the indices: host and GPU (system), blocks of one GPU (device), warps (block).
+template <scope S>
+struct ring_ref {
+  ring_control* control = nullptr;
+  std::byte* slots = nullptr;
+  std::uint64_t slot_count = 0;   ///< a power of two
+  std::uint32_t stride = 0;       ///< bytes per slot
+  std::uint32_t max_payload = 0;  ///< the frame limit
+  ring_producers producers = ring_producers::single;
+  backpressure policy = backpressure::reject;
+
+  using index = atomic_index<std::uint64_t, S>;
+  using stamp = atomic_index<std::uint32_t, S>;
+  using counter = atomic_index<std::uint64_t, S>;
+
+  RINGKERNELS_INLINE_FUNCTION frame_header* slot(std::uint64_t position) const {
+    return reinterpret_cast<frame_header*>(slots + (position & (slot_count - 1)) * stride);
+  }
+  RINGKERNELS_INLINE_FUNCTION bool uses_claims() const {
+    return policy == backpressure::drop_oldest;
+  }
+  /// Whether the frame at `position` is complete (multi-producer rings publish per frame).
+  RINGKERNELS_INLINE_FUNCTION bool committed(std::uint64_t position) const {
+    return stamp::load_acquire(&slot(position)->commit_stamp) ==
+           static_cast<std::uint32_t>(position + 1);
+  }
+  RINGKERNELS_INLINE_FUNCTION bool is_closed() const {
+    return atomic_index<std::uint32_t, S>::load_acquire(&control->closed) != 0;
+  }
+  /// Frames pushed and not yet freed by the consumer (a snapshot; exact when quiescent).
+  RINGKERNELS_INLINE_FUNCTION std::uint64_t depth() const {
+    return index::load_acquire(&control->tail) - index::load_acquire(&control->head);
+  }
+};
+
+/// The producer side of a ring. One object per producing thread; in single-producer rings there
+/// must be only one at a time. Cheap to create (two index loads). @note Producer only.
+template <scope S>
+class ring_producer {
+ public:
+  using ring_type = ring_ref<S>;
+
+  RINGKERNELS_INLINE_FUNCTION explicit ring_producer(const ring_type& ring)
+      : ring_(ring),
+        tail_(ring_type::index::load_relaxed(&ring.control->tail)),
+        cached_head_(ring_type::index::load_acquire(&ring.control->head)) {}
+
+  /// Enqueues one frame: `header` (its commit_stamp is ignored) and `header.payload_bytes`
+  /// bytes from `payload`. Applies the ring's backpressure policy when full; the block policy
+  /// returns `full` here (host code waits with push_blocking()).
+  RINGKERNELS_INLINE_FUNCTION push_result try_push(const frame_header& header,
+                                                   const void* payload) {
+    const push_result refused = check(header.payload_bytes);
+    if (refused != push_result::ok) return refused;
+    bool dropped_oldest = false;
+    std::uint64_t position = 0;
+    while (reserve(1, position) == 0) {
+      if (ring_.policy == backpressure::drop_oldest && drop_oldest()) {
+        dropped_oldest = true;
+        continue;
+      }
+      return on_full();
+    }
+    write(position, header, payload);
+    publish(position, 1);
+    return dropped_oldest ? push_result::ok_dropped_oldest : push_result::ok;
+  }
+
+  /// Enqueues up to `count` frames (headers[i] with payloads[i]) as one batch: one index
+  /// publication for single-producer rings. Returns how many were enqueued (a prefix); frames
+  /// past a full ring are not pushed and not counted as dropped. All frames must be valid.
+  RINGKERNELS_INLINE_FUNCTION std::uint32_t try_push_n(const frame_header* headers,
+                                                       const void* const* payloads,
+                                                       std::uint32_t count) {
+    for (std::uint32_t i = 0; i < count; ++i) {
+      if (check(headers[i].payload_bytes) != push_result::ok) count = i;
+    }
+    std::uint64_t first = 0;
+    const std::uint32_t reserved = reserve(count, first);
+    for (std::uint32_t i = 0; i < reserved; ++i) write(first + i, headers[i], payloads[i]);
+    if (reserved > 0) publish(first, reserved);
+    return reserved;
+  }
+
+  RINGKERNELS_INLINE_FUNCTION const ring_type& ring() const { return ring_; }
+
+ private:
+  RINGKERNELS_INLINE_FUNCTION push_result check(std::uint32_t payload_bytes) const {
+    if (ring_.is_closed()) return push_result::closed;
+    if (payload_bytes == 0 || payload_bytes > ring_.max_payload) {
+      ring_type::counter::fetch_add_relaxed(&ring_.control->refused_invalid, 1);
+      return payload_bytes == 0 ? push_result::empty_frame : push_result::too_large;
+    }
+    return push_result::ok;
+  }
+
+  RINGKERNELS_INLINE_FUNCTION push_result on_full() const {
+    if (ring_.policy == backpressure::drop_newest) {
+      ring_type::counter::fetch_add_relaxed(&ring_.control->dropped_newest, 1);
+      return push_result::dropped_newest;
+    }
+    // The block policy retries (push_blocking); its waits are not refusals.
+    if (ring_.policy != backpressure::block) {
+      ring_type::counter::fetch_add_relaxed(&ring_.control->refused_full, 1);
+    }
+    return push_result::full;
+  }
+
+  /// Free slots as far as this producer knows, refreshing the cached head when it runs out.
+  RINGKERNELS_INLINE_FUNCTION std::uint64_t free_slots(std::uint64_t tail, std::uint32_t wanted) {
+    std::uint64_t free = ring_.slot_count - (tail - cached_head_);
+    if (free < wanted) {
+      // acquire: the consumer finished reading everything below head before publishing it.
+      cached_head_ = ring_type::index::load_acquire(&ring_.control->head);
+      free = ring_.slot_count - (tail - cached_head_);
+    }
+    return free;
+  }
+
+  /// Reserves up to `wanted` consecutive positions; returns how many, the first in `first`.
+  RINGKERNELS_INLINE_FUNCTION std::uint32_t reserve(std::uint32_t wanted, std::uint64_t& first) {
+    if (wanted == 0) return 0;
+    if (ring_.producers == ring_producers::single) {
+      const std::uint64_t free = free_slots(tail_, wanted);
+      const std::uint32_t got = free < wanted ? static_cast<std::uint32_t>(free) : wanted;
+      first = tail_;
+      tail_ += got;
+      return got;
+    }
+    std::uint64_t tail = ring_type::index::load_relaxed(&ring_.control->tail);
+    for (;;) {
+      const std::uint64_t free = free_slots(tail, wanted);
+      if (free == 0) return 0;
+      const std::uint32_t got = free < wanted ? static_cast<std::uint32_t>(free) : wanted;
+      // relaxed would do for the reservation itself; acq_rel keeps the cached head coherent
+      // with what other producers observed. On failure `tail` is reloaded.
+      if (ring_type::index::compare_exchange(&ring_.control->tail, tail, tail + got)) {
+        first = tail;
+        return got;
+      }
+    }
+  }
+
+  RINGKERNELS_INLINE_FUNCTION void write(std::uint64_t position, const frame_header& header,
+                                         const void* payload) const {
+    frame_header* slot = ring_.slot(position);
+    slot->payload_bytes = header.payload_bytes;
+    slot->type_id = header.type_id;
+    slot->flags = header.flags;
+    slot->message_id = header.message_id;
+    slot->correlation_id = header.correlation_id;
+    slot->timestamp = header.timestamp;
+    slot->reserved = 0;
+    memcpy(reinterpret_cast<std::byte*>(slot) + sizeof(frame_header), payload,
+           header.payload_bytes);
+  }
+
+  /// Makes [first, first + count) visible to the consumer.
+  RINGKERNELS_INLINE_FUNCTION void publish(std::uint64_t first, std::uint32_t count) const {
+    if (ring_.producers == ring_producers::single) {
+      // Stamps are written for uniformity (drop_oldest and debugging read them); the release
+      // store of tail is what publishes the whole batch.
+      for (std::uint32_t i = 0; i < count; ++i) {
+        ring_type::stamp::store_relaxed(&ring_.slot(first + i)->commit_stamp,
+                                        static_cast<std::uint32_t>(first + i + 1));
+      }
+      ring_type::index::store_release(&ring_.control->tail, first + count);
+      return;
+    }
+    for (std::uint32_t i = 0; i < count; ++i) {
+      // release: the header and payload written above become visible with the stamp.
+      ring_type::stamp::store_release(&ring_.slot(first + i)->commit_stamp,
+                                      static_cast<std::uint32_t>(first + i + 1));
+    }
+  }
+
+  /// drop_oldest: frees the oldest committed, unclaimed frame. False when none can be dropped
+  /// now (the consumer holds a batch, or the oldest frame is still being written).
+  RINGKERNELS_INLINE_FUNCTION bool drop_oldest() {
+    ring_control* control = ring_.control;
+    const std::uint64_t head = ring_type::index::load_acquire(&control->head);
+    std::uint64_t oldest = ring_type::index::load_acquire(&control->claim);
+    if (oldest != head) return false;  // the consumer is reading [head, claim): wait for it
+    if (!ring_.committed(oldest)) return false;
+    if (!ring_type::index::compare_exchange(&control->claim, oldest, oldest + 1)) return false;
+    ring_type::counter::fetch_add_relaxed(&control->dropped_oldest, 1);
+    std::uint64_t expected = oldest;
+    // Free the dropped slot unless the consumer already released past it.
+    ring_type::index::compare_exchange(&control->head, expected, oldest + 1);
+    return true;
+  }
+
+  ring_type ring_;
+  std::uint64_t tail_;         ///< single producer: next position to write
+  std::uint64_t cached_head_;  ///< last head seen; refreshed only when the ring looks full
+};
+
+/// The consumer side of a ring: read frames in place, then release them. Exactly one consumer
+/// per ring. @note Consumer only.
+template <scope S>
+class ring_consumer {
+ public:
+  using ring_type = ring_ref<S>;
+
+  RINGKERNELS_INLINE_FUNCTION explicit ring_consumer(const ring_type& ring)
+      : ring_(ring),
+        head_(ring_type::index::load_relaxed(&ring.control->head)),
+        ready_end_(head_) {}
+
+  /// Number of complete frames ready at the front, at most `max`; they stay valid until
+  /// release(). In drop_oldest rings this claims them, so producers no longer drop them.
+  RINGKERNELS_INLINE_FUNCTION std::uint32_t available(std::uint32_t max) {
+    if (ring_.uses_claims()) return claim_batch(max);
+    return count_ready(head_, max);
+  }
+
+  /// The i-th ready frame (i < available()).
+  RINGKERNELS_INLINE_FUNCTION frame_view frame(std::uint32_t i) const {
+    const frame_header* header = ring_.slot(head_ + i);
+    return frame_view{header, reinterpret_cast<const std::byte*>(header) + sizeof(frame_header)};
+  }
+
+  /// Frees the first `count` ready frames for producers: one release store per batch.
+  /// In drop_oldest rings the whole claimed batch is released whatever `count` says.
+  RINGKERNELS_INLINE_FUNCTION void release(std::uint32_t count) {
+    if (ring_.uses_claims()) {
+      release_claimed();
+      return;
+    }
+    head_ += count;
+    // release: our reads of these slots happen-before a producer's reuse of them.
+    ring_type::index::store_release(&ring_.control->head, head_);
+  }
+
+  /// Copies out and releases one frame. False when none is ready.
+  RINGKERNELS_INLINE_FUNCTION bool try_pop(frame_header& header, void* payload) {
+    if (available(1) == 0) return false;
+    const frame_view view = frame(0);
+    header = *view.header;
+    memcpy(payload, view.payload, view.header->payload_bytes);
+    release(1);
+    return true;
+  }
+
+  /// Closed by the producer side and nothing left to read.
+  RINGKERNELS_INLINE_FUNCTION bool drained_and_closed() {
+    return ring_.is_closed() && available(1) == 0;
+  }
+
+  RINGKERNELS_INLINE_FUNCTION const ring_type& ring() const { return ring_; }
+
+ private:
+  /// Ready frames from `from`, at most `max`. Single producer: from the published tail, read
+  /// only when the cached one is exhausted. Multi producer: from the frames' commit stamps.
+  RINGKERNELS_INLINE_FUNCTION std::uint32_t count_ready(std::uint64_t from, std::uint32_t max) {
+    if (ready_end_ < from) ready_end_ = from;
+    if (ready_end_ - from < max) {
+      if (ring_.producers == ring_producers::single) {
+        // acquire: everything the producer wrote before publishing tail is visible.
+        ready_end_ = ring_type::index::load_acquire(&ring_.control->tail);
+      } else {
+        while (ready_end_ - from < max && ring_.committed(ready_end_)) ++ready_end_;
+      }
+    }
+    const std::uint64_t ready = ready_end_ - from;
+    return ready < max ? static_cast<std::uint32_t>(ready) : max;
+  }
+
+  RINGKERNELS_INLINE_FUNCTION std::uint32_t claim_batch(std::uint32_t max) {
+    if (claimed_ > 0) return claimed_;
+    std::uint64_t claim = ring_type::index::load_acquire(&ring_.control->claim);
+    for (;;) {
+      const std::uint32_t ready = count_ready(claim, max);
+      if (ready == 0) return 0;
+      if (ring_type::index::compare_exchange(&ring_.control->claim, claim, claim + ready)) {
+        head_ = claim;
+        claimed_ = ready;
+        return ready;
+      }
+      // A producer dropped the oldest frame meanwhile; `claim` now holds the new value.
+    }
+  }
+
+  RINGKERNELS_INLINE_FUNCTION void release_claimed() {
+    // Everything below claim is either ours (now read) or dropped by producers: free it all.
+    const std::uint64_t claim = ring_type::index::load_acquire(&ring_.control->claim);
+    std::uint64_t head = ring_type::index::load_acquire(&ring_.control->head);
+    while (head < claim && !ring_type::index::compare_exchange(&ring_.control->head, head, claim)) {
+    }
+    head_ = claim;
+    claimed_ = 0;
+  }
+
+  ring_type ring_;
+  std::uint64_t head_;       ///< first frame of the current batch
+  std::uint64_t ready_end_;  ///< frames below this are known complete
+  std::uint32_t claimed_ = 0;
+};
+
+}  // namespace ringkernels::messaging
+
+#endif

@@ -1,0 +1,27 @@
+// What this build of RingKernels contains: version and backends. Host only.
+#ifndef RINGKERNELS_BUILD_INFO_HPP
+#define RINGKERNELS_BUILD_INFO_HPP
+
+#include <ringkernels/core/config.hpp>
+
+#include <string>
+#include <vector>
+
+namespace ringkernels {
+
+/// A backend the CLI and the runtime know by name.
+struct backend_info {
+  std::string name;  ///< "serial", "openmp", "cuda", "hip"
+  bool built;        ///< compiled into this build (Kokkos had it and the option was on)
+};
+
+/// Every backend RingKernels knows, in preference order for "best available": cuda, hip,
+/// openmp, serial.
+std::vector<backend_info> known_backends();
+
+/// Version string, e.g. "0.1.0".
+std::string version();
+
+}  // namespace ringkernels
+
+#endif

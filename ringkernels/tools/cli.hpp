@@ -1,0 +1,25 @@
+// The `ringkernels` command-line tool: one function per subcommand. Subcommand names, option
+// names, JSON result names and the final `Passed: N/M` line of validate are contracts that
+// scripts rely on: keep them stable.
+#ifndef RINGKERNELS_TOOLS_CLI_HPP
+#define RINGKERNELS_TOOLS_CLI_HPP
+
+#include <string>
+#include <vector>
+
+namespace ringkernels::cli {
+
+using arguments = std::vector<std::string>;
+
+int run_info(const arguments& args);
+int run_validate(const arguments& args);
+int run_bench(const arguments& args);
+
+/// Value of "--name VALUE" or "--name=VALUE" in args, or `fallback`.
+std::string option(const arguments& args, const std::string& name, const std::string& fallback);
+/// Whether "--name" appears.
+bool flag(const arguments& args, const std::string& name);
+
+}  // namespace ringkernels::cli
+
+#endif

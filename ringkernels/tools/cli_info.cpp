@@ -1,0 +1,23 @@
+// `ringkernels info`: what this machine and this build offer.
+#include "cli.hpp"
+
+#include <ringkernels/build_info.hpp>
+#include <ringkernels/core/kokkos_compat.hpp>
+#include <ringkernels/core/topology.hpp>
+
+#include <cstdio>
+
+namespace ringkernels::cli {
+
+int run_info(const arguments& /*args*/) {
+  std::printf("RingKernels %s\n", version().c_str());
+  std::printf("Kokkos %s\n", compat::kokkos_version_string().c_str());
+  std::printf("Backends:\n");
+  for (const auto& backend : known_backends()) {
+    std::printf("  %-7s %s\n", backend.name.c_str(), backend.built ? "built" : "not built");
+  }
+  std::printf("Topology:\n%s", describe(topology().summary()).c_str());
+  return 0;
+}
+
+}  // namespace ringkernels::cli

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up everything (scripts/bootstrap.sh), builds RingKernels and runs the test suite.
+#   scripts/test.sh [extra ctest arguments]
+# CI=true turns warnings into errors. Prints the ctest summary last.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/bootstrap.sh
+WERROR=OFF
+if [ "${CI:-}" = "true" ]; then WERROR=ON; fi
+cmake --preset release -DRINGKERNELS_WERROR=$WERROR >/dev/null
+echo "[test] building (warnings as errors: $WERROR)"
+cmake --build --preset release
+echo "[test] running the tests"
+ctest --preset release --parallel 2 "$@"
