@@ -1,4 +1,5 @@
-execute_process(COMMAND ${GIT} ls-files -- "*.hpp" "*.cpp" "*.cu" "*.hpp.in"
+cmake_policy(SET CMP0007 NEW)
+execute_process(COMMAND ${GIT} ls-files -- "*.hpp" "*.cpp" "*.cu"
                 WORKING_DIRECTORY ${ROOT} OUTPUT_VARIABLE _files RESULT_VARIABLE _git_result)
 if(NOT _git_result EQUAL 0)
   message(FATAL_ERROR "git ls-files failed in ${ROOT}")
