@@ -157,15 +157,17 @@ class ring_producer {
     return push_result::full;
   }
 
-  /// Free slots as far as this producer knows, refreshing the cached head when it runs out.
+  /// Free slots after `tail` as far as this producer knows, refreshing the cached head when it
+  /// says there is not enough room. Multi-producer: `tail` may be stale and the head newer than
+  /// it; that reads as "no room" and the caller's CAS then reloads tail.
   RINGKERNELS_INLINE_FUNCTION std::uint64_t free_slots(std::uint64_t tail, std::uint32_t wanted) {
-    std::uint64_t free = ring_.slot_count - (tail - cached_head_);
-    if (free < wanted) {
+    if (tail - cached_head_ + wanted > ring_.slot_count) {
       // acquire: the consumer finished reading everything below head before publishing it.
       cached_head_ = ring_type::index::load_acquire(&ring_.control->head);
-      free = ring_.slot_count - (tail - cached_head_);
     }
-    return free;
+    if (cached_head_ > tail) return 0;
+    const std::uint64_t used = tail - cached_head_;
+    return used >= ring_.slot_count ? 0 : ring_.slot_count - used;
   }
 
   /// Reserves up to `wanted` consecutive positions; returns how many, the first in `first`.
@@ -181,10 +183,15 @@ class ring_producer {
     std::uint64_t tail = ring_type::index::load_relaxed(&ring_.control->tail);
     for (;;) {
       const std::uint64_t free = free_slots(tail, wanted);
-      if (free == 0) return 0;
+      if (free == 0) {
+        // Full, unless our tail is older than the head we just read: then reload and retry.
+        const std::uint64_t current = ring_type::index::load_relaxed(&ring_.control->tail);
+        if (current == tail) return 0;
+        tail = current;
+        continue;
+      }
       const std::uint32_t got = free < wanted ? static_cast<std::uint32_t>(free) : wanted;
-      // relaxed would do for the reservation itself; acq_rel keeps the cached head coherent
-      // with what other producers observed. On failure `tail` is reloaded.
+      // On failure `tail` is reloaded with the value another producer published.
       if (ring_type::index::compare_exchange(&ring_.control->tail, tail, tail + got)) {
         first = tail;
         return got;
