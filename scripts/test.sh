@@ -13,3 +13,7 @@ echo "[test] building (warnings as errors: $WERROR)"
 cmake --build --preset release
 echo "[test] running the tests"
 ctest --preset release --parallel 2 "$@"
+echo "[test] concurrency (stress) tests under ThreadSanitizer"
+cmake --preset tsan -DRINGKERNELS_WERROR=$WERROR >/dev/null
+cmake --build --preset tsan --target stress_tests
+ctest --preset tsan
