@@ -7,9 +7,7 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND NOT RINGKERNELS_ENABLE_CUDA)
     target_compile_options(ringkernels_warnings INTERFACE -Werror)
   endif()
 elseif(RINGKERNELS_ENABLE_CUDA)
-  # nvcc_wrapper: host-compiler warnings through -Xcompiler; nvcc's own diagnostics as errors.
-  target_compile_options(ringkernels_warnings INTERFACE -Xcompiler=-Wall)
-  if(RINGKERNELS_WERROR)
-    target_compile_options(ringkernels_warnings INTERFACE -Werror=all-warnings)
-  endif()
+  # nvcc_wrapper hands unknown flags to the host compiler. Warnings are not errors here: nvcc
+  # reports Kokkos 3.4's own headers, which this project does not own.
+  target_compile_options(ringkernels_warnings INTERFACE -Wall)
 endif()

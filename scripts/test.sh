@@ -13,6 +13,13 @@ echo "[test] building (warnings as errors: $WERROR)"
 cmake --build --preset release
 echo "[test] running the tests"
 ctest --preset release --parallel 2 "$@"
+if [ -x /usr/local/cuda/bin/nvcc ]; then
+  # No GPU here: the CUDA configuration is built (not run) so it cannot rot between GPU runs.
+  echo "[test] building the CUDA configuration with nvcc (runs on a GPU machine: perf/gpu-suite.sh)"
+  bash scripts/bootstrap.sh --cuda
+  PATH="/usr/local/cuda/bin:$PATH" cmake --preset cuda >/dev/null
+  PATH="/usr/local/cuda/bin:$PATH" cmake --build --preset cuda
+fi
 echo "[test] concurrency (stress) tests under ThreadSanitizer"
 cmake --preset tsan -DRINGKERNELS_WERROR=$WERROR >/dev/null
 cmake --build --preset tsan --target stress_tests
