@@ -1,14 +1,32 @@
 // `ringkernels bench ...`: benchmarks that print a table and write JSON.
 #include "cli.hpp"
+#include "messaging_bench.hpp"
 
 #include <cstdio>
 
 namespace ringkernels::cli {
 
 int run_bench(const arguments& args) {
-  std::fprintf(stderr, "ringkernels bench %s: not yet implemented\n",
-               args.empty() ? "" : args[0].c_str());
-  return 2;
+  const std::string which = args.empty() ? "" : args[0];
+  const std::string json = option(args, "json", "");
+  const double scale = flag(args, "quick") ? 0.05 : 1.0;
+  perf::report result("");
+  if (which == "messaging") {
+    result = perf::run_messaging_bench(scale);
+  } else {
+    std::fprintf(stderr,
+                 "ringkernels bench: unknown benchmark '%s' (messaging, roundtrip, throughput)\n",
+                 which.c_str());
+    return 2;
+  }
+  const std::string machine = perf::machine_description();
+  std::printf("machine: %s\n", machine.c_str());
+  result.print_table();
+  if (!json.empty()) {
+    result.write_json(json, machine);
+    std::printf("wrote %s\n", json.c_str());
+  }
+  return 0;
 }
 
 }  // namespace ringkernels::cli

@@ -5,7 +5,10 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -20,6 +23,17 @@ void print_usage() {
       "                                         cuda, hip; default: best available)\n"
       "  bench messaging [--json FILE]          queue benchmarks next to the hardware floor\n"
       "  bench roundtrip|throughput --backend B [--json FILE]\n");
+}
+
+/// The CPU simulator's persistent workers are this process's own pinned threads. An OpenMP pool
+/// that spins actively after Kokkos::initialize (libgomp's default) steals their cores: on the
+/// 2-core development machine it tripled the core-to-core round trip. libgomp reads
+/// OMP_WAIT_POLICY when it is loaded, before main, so the tool re-executes itself once with
+/// OMP_WAIT_POLICY=passive unless the user chose a policy.
+void ensure_passive_openmp_waits(char* argv[]) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "passive", 1);
+  execv("/proc/self/exe", argv);  // returns only on failure: then run with the active pool
 }
 
 }  // namespace
@@ -45,6 +59,7 @@ bool flag(const arguments& args, const std::string& name) {
 }  // namespace ringkernels::cli
 
 int main(int argc, char* argv[]) {
+  ensure_passive_openmp_waits(argv);
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     print_usage();
     return argc < 2 ? 2 : 0;

@@ -202,12 +202,14 @@ class ring_producer {
   RINGKERNELS_INLINE_FUNCTION void write(std::uint64_t position, const frame_header& header,
                                          const void* payload) const {
     frame_header* slot = ring_.slot(position);
-    slot->payload_bytes = header.payload_bytes;
-    slot->type_id = header.type_id;
-    slot->flags = header.flags;
-    slot->message_id = header.message_id;
-    slot->correlation_id = header.correlation_id;
-    slot->timestamp = header.timestamp;
+    // Everything but commit_stamp, in two fixed-size copies the compiler inlines: the stamp is
+    // the multi-producer publication word and is written only atomically (publish()).
+    constexpr std::size_t before_stamp = offsetof(frame_header, commit_stamp);
+    constexpr std::size_t after_stamp = offsetof(frame_header, message_id);
+    memcpy(static_cast<void*>(slot), &header, before_stamp);
+    memcpy(reinterpret_cast<std::byte*>(slot) + after_stamp,
+           reinterpret_cast<const std::byte*>(&header) + after_stamp,
+           sizeof(frame_header) - after_stamp);
     slot->reserved = 0;
     memcpy(reinterpret_cast<std::byte*>(slot) + sizeof(frame_header), payload,
            header.payload_bytes);
@@ -216,12 +218,7 @@ class ring_producer {
   /// Makes [first, first + count) visible to the consumer.
   RINGKERNELS_INLINE_FUNCTION void publish(std::uint64_t first, std::uint32_t count) const {
     if (ring_.producers == ring_producers::single) {
-      // Stamps are written for uniformity (drop_oldest and debugging read them); the release
-      // store of tail is what publishes the whole batch.
-      for (std::uint32_t i = 0; i < count; ++i) {
-        ring_type::stamp::store_relaxed(&ring_.slot(first + i)->commit_stamp,
-                                        static_cast<std::uint32_t>(first + i + 1));
-      }
+      // One release store publishes the whole batch; single-producer rings need no stamps.
       ring_type::index::store_release(&ring_.control->tail, first + count);
       return;
     }
@@ -239,7 +236,8 @@ class ring_producer {
     const std::uint64_t head = ring_type::index::load_acquire(&control->head);
     std::uint64_t oldest = ring_type::index::load_acquire(&control->claim);
     if (oldest != head) return false;  // the consumer is reading [head, claim): wait for it
-    if (!ring_.committed(oldest)) return false;
+    // Single producer: everything below our own tail is complete. Multi: check the stamp.
+    if (ring_.producers == ring_producers::multiple && !ring_.committed(oldest)) return false;
     if (!ring_type::index::compare_exchange(&control->claim, oldest, oldest + 1)) return false;
     ring_type::counter::fetch_add_relaxed(&control->dropped_oldest, 1);
     std::uint64_t expected = oldest;

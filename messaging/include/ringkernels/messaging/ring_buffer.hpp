@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <type_traits>
 
@@ -76,8 +77,16 @@ class ring_buffer {
     while (slots < options.slot_count) slots *= 2;
     const std::size_t stride = slot_stride(options.max_payload);
     const std::size_t bytes = sizeof(ring_control) + slots * stride;
-    // The View zero-fills: indices, counters and commit stamps start at 0.
-    storage_ = Kokkos::View<std::byte*, MemorySpace>(label, bytes);
+    // Indices, counters and commit stamps must start at 0. Host-reachable memory is zeroed by
+    // this thread (a Kokkos parallel fill would wake the OpenMP pool, whose spinning threads
+    // then compete with the ring's own threads); device memory by a Kokkos fill.
+    storage_ = Kokkos::View<std::byte*, MemorySpace>(
+        Kokkos::view_alloc(label, Kokkos::WithoutInitializing), bytes);
+    if constexpr (host_accessible) {
+      std::memset(static_cast<void*>(storage_.data()), 0, bytes);
+    } else {
+      Kokkos::deep_copy(storage_, std::byte{0});
+    }
     ref_.control = reinterpret_cast<ring_control*>(storage_.data());
     ref_.slots = storage_.data() + sizeof(ring_control);
     ref_.slot_count = slots;

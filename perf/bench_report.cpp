@@ -1,0 +1,91 @@
+#include "bench_report.hpp"
+
+#include <ringkernels/core/error.hpp>
+
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+namespace ringkernels::perf {
+
+void report::add(const std::string& name, double value, const std::string& unit,
+                 const std::string& note) {
+  results_.push_back({name, value, unit, note});
+}
+
+double report::value(const std::string& name) const {
+  for (const auto& entry : results_) {
+    if (entry.name == name) return entry.value;
+  }
+  RINGKERNELS_THROW(errc::not_found, "no benchmark result named '" + name + "'");
+}
+
+void report::print_table() const {
+  std::printf("\n%s\n", title_.c_str());
+  std::printf("%-40s %16s  %-10s %s\n", "name", "value", "unit", "note");
+  for (const auto& entry : results_) {
+    std::printf("%-40s %16.1f  %-10s %s\n", entry.name.c_str(), entry.value, entry.unit.c_str(),
+                entry.note.c_str());
+  }
+}
+
+namespace {
+std::string escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out;
+}
+}  // namespace
+
+void report::write_json(const std::string& path, const std::string& machine) const {
+  std::ofstream out(path);
+  if (!out)
+    RINGKERNELS_THROW(errc::invalid_argument, "cannot write benchmark JSON to '" + path + "'");
+  out << "{\n  \"title\": \"" << escape(title_) << "\",\n  \"machine\": \"" << escape(machine)
+      << "\",\n  \"results\": [\n";
+  for (std::size_t i = 0; i < results_.size(); ++i) {
+    char value[64];
+    std::snprintf(value, sizeof value, "%.3f", results_[i].value);
+    out << "    {\"name\": \"" << escape(results_[i].name) << "\", \"value\": " << value
+        << ", \"unit\": \"" << escape(results_[i].unit) << "\"}"
+        << (i + 1 < results_.size() ? ",\n" : "\n");
+  }
+  out << "  ]\n}\n";
+  if (!out) RINGKERNELS_THROW(errc::backend_failure, "writing '" + path + "' failed");
+}
+
+double percentile(std::vector<double>& samples, double p) {
+  if (samples.empty()) return 0.0;
+  std::sort(samples.begin(), samples.end());
+  const auto index = static_cast<std::size_t>(p / 100.0 * static_cast<double>(samples.size() - 1));
+  return samples[index];
+}
+
+std::string ratio_note(double value, double floor_value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f x floor", floor_value > 0 ? value / floor_value : 0.0);
+  return text;
+}
+
+std::string machine_description() {
+  std::string model = "unknown CPU";
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  utsname name{};
+  uname(&name);
+  return model + ", " + std::to_string(std::thread::hardware_concurrency()) +
+         " hardware threads, " + name.sysname + " " + name.release;
+}
+
+}  // namespace ringkernels::perf

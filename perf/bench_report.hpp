@@ -1,0 +1,46 @@
+// Benchmark results: a table on stdout and JSON {"results": [{"name", "value", "unit"}, ...]}.
+// Result names are contracts (docs/performance.md, scripts): keep them stable.
+#ifndef RINGKERNELS_PERF_BENCH_REPORT_HPP
+#define RINGKERNELS_PERF_BENCH_REPORT_HPP
+
+#include <string>
+#include <vector>
+
+namespace ringkernels::perf {
+
+struct result {
+  std::string name;
+  double value;
+  std::string unit;
+  std::string note;  ///< shown in the table, not in JSON
+};
+
+class report {
+ public:
+  explicit report(std::string title) : title_(std::move(title)) {}
+  void add(const std::string& name, double value, const std::string& unit,
+           const std::string& note = {});
+  /// Value of a result added earlier; throws if absent.
+  double value(const std::string& name) const;
+  void print_table() const;
+  /// Writes the JSON file; throws ringkernels::error when the file cannot be written.
+  void write_json(const std::string& path, const std::string& machine) const;
+  const std::vector<result>& results() const { return results_; }
+
+ private:
+  std::string title_;
+  std::vector<result> results_;
+};
+
+/// The p-th percentile (0..100) of samples (sorted in place).
+double percentile(std::vector<double>& samples, double p);
+
+/// "0.85 x floor" — a project number as a ratio of its floor measured in the same run.
+std::string ratio_note(double value, double floor_value);
+
+/// One line naming this machine: CPU model, core count, kernel.
+std::string machine_description();
+
+}  // namespace ringkernels::perf
+
+#endif
