@@ -31,6 +31,32 @@
 #define RINGKERNELS_HIP_COMPILER 0
 #endif
 
+#include <cstdint>
+#if !RINGKERNELS_DEVICE_PASS
+#include <chrono>
+#endif
+
+namespace ringkernels {
+
+/// Physical time in nanoseconds, callable from host and device code. Host: the system clock
+/// (comparable across processes). CUDA device: %globaltimer, which the driver keeps close to
+/// the host's clock. HIP device: wall_clock64() at its documented 100 MHz.
+RINGKERNELS_INLINE_FUNCTION std::uint64_t physical_time_ns() {
+#if RINGKERNELS_DEVICE_PASS && RINGKERNELS_CUDA_COMPILER
+  std::uint64_t now;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+  return now;
+#elif RINGKERNELS_DEVICE_PASS && RINGKERNELS_HIP_COMPILER
+  return static_cast<std::uint64_t>(wall_clock64()) * 10;
+#else
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+#endif
+}
+
+}  // namespace ringkernels
+
 #if defined(RINGKERNELS_ENABLE_CUDA) && !RINGKERNELS_CUDA_COMPILER && \
     !defined(RINGKERNELS_HOST_ONLY_TU)
 #error \

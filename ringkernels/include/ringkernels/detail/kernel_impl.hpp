@@ -1,0 +1,528 @@
+// The shared state behind a ring_kernel handle: rings, control block, workers, lifecycle, the
+// reply router and host-side counters. Host only. Nothing here is API.
+#ifndef RINGKERNELS_DETAIL_KERNEL_IMPL_HPP
+#define RINGKERNELS_DETAIL_KERNEL_IMPL_HPP
+
+#include <ringkernels/backend_select.hpp>
+#include <ringkernels/control_block.hpp>
+#include <ringkernels/core/backoff.hpp>
+#include <ringkernels/core/error.hpp>
+#include <ringkernels/core/topology.hpp>
+#include <ringkernels/dispatch_loop.hpp>
+#include <ringkernels/handler.hpp>
+#include <ringkernels/kernel_options.hpp>
+#include <ringkernels/lifecycle.hpp>
+#include <ringkernels/messaging/queue_registry.hpp>
+#include <ringkernels/messaging/ring_buffer.hpp>
+#include <ringkernels/telemetry.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ringkernels::detail {
+
+/// What the runtime needs from any kernel, whatever its execution space and handler.
+class kernel_base {
+ public:
+  virtual ~kernel_base() = default;
+  virtual const std::string& name() const = 0;
+  virtual kernel_state current_state() = 0;
+  /// Terminates unless already terminated or never launched; never throws.
+  virtual void shut_down() noexcept = 0;
+};
+
+/// State shared by a runtime and all its kernels (kernels may outlive the runtime object).
+struct runtime_state {
+  topology machine;
+  messaging::queue_registry registry;
+};
+
+template <class ExecSpace, class Handler>
+class kernel_impl final : public kernel_base {
+ public:
+  using backend = backend_traits<ExecSpace>;
+  using traits = handler_traits<Handler>;
+  using request_type = typename traits::request_type;
+  using reply_type = std::conditional_t<traits::has_reply, typename traits::reply_type, char>;
+  using memory_space = typename backend::memory_space;
+  using ring_type = messaging::ring_buffer<memory_space>;
+  static constexpr messaging::scope scope = backend::ring_scope;
+  using clock_type = std::chrono::steady_clock;
+
+  kernel_impl(const Handler& handler, kernel_options options, std::shared_ptr<runtime_state> shared)
+      : handler_(handler),
+        options_(std::move(options)),
+        shared_(std::move(shared)),
+        machine_(shared_->machine),
+        registry_(shared_->registry) {
+    validate_options();
+  }
+
+  ~kernel_impl() override {
+    shut_down();
+    registry_.remove_kernel(options_.name);
+  }
+
+  const std::string& name() const override { return options_.name; }
+
+  void shut_down() noexcept override {
+    try {
+      refresh_fault();
+      const kernel_state now = state();
+      if (now != kernel_state::terminated && now != kernel_state::created) (void)terminate();
+    } catch (...) {  // shutting down must not throw; terminate() reports through its result
+    }
+  }
+
+  // --- lifecycle ---------------------------------------------------------------------------
+  void launch() {
+    std::lock_guard lock(lifecycle_mutex_);
+    require_state(options_.name, "launch", state(), {kernel_state::created});
+    allocate_rings();
+    register_queues();
+    std::vector<worker_binding<scope>> bindings;
+    for (int w = 0; w < options_.workers; ++w) bindings.push_back(binding_for(w));
+    const pin_plan plan = machine_.plan_pinning(options_.pinning, options_.workers);
+    pin_note_ = launcher_.start(machine_, plan, handler_, std::move(bindings), &handler_times_);
+    started_ = clock_type::now();
+    set_state(kernel_state::launched);
+  }
+
+  void activate() { command(kernel_command::run, "activate", kernel_state::active); }
+  void deactivate() { command(kernel_command::idle, "deactivate", kernel_state::inactive); }
+
+  terminate_report terminate() {
+    std::lock_guard lock(lifecycle_mutex_);
+    refresh_fault();
+    require_state(options_.name, "terminate", state(),
+                  {kernel_state::launched, kernel_state::active, kernel_state::inactive,
+                   kernel_state::faulted});
+    const bool was_faulted = state() == kernel_state::faulted;
+    set_state(kernel_state::terminating);
+    const auto start = clock_type::now();
+    control_access<scope>::set_command(control(), kernel_command::terminate);
+    terminate_report report;
+    report.stopped = launcher_.wait_stopped(start + options_.terminate_timeout);
+    report.took = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - start);
+    for (auto& ring : inputs_) ring->close();
+    if (peer_input_) peer_input_->close();
+    report.pending = pending();
+    if (!report.stopped) {
+      report.detail = "a worker did not leave its loop within " +
+                      std::to_string(options_.terminate_timeout.count()) +
+                      " ms (stuck in a handler?); it was detached";
+    } else if (was_faulted) {
+      report.detail = fault_;
+    }
+    stopped_at_ = clock_type::now();
+    set_state(kernel_state::terminated);
+    return report;
+  }
+
+  kernel_state state() const { return state_.load(std::memory_order_acquire); }
+
+  /// The state, after noticing a worker fault. @threadsafe
+  kernel_state current_state() override {
+    refresh_fault();
+    return state();
+  }
+
+  std::string fault_message() {
+    refresh_fault();
+    std::lock_guard lock(fault_mutex_);
+    return fault_;
+  }
+
+  // --- sending -----------------------------------------------------------------------------
+  /// Enqueues one request whose reply a reply_future will claim (registered before the push:
+  /// a fast worker can reply before the push returns). `id` receives the message id.
+  messaging::push_result send_expecting_reply(const request_type& request, std::uint64_t& id) {
+    id = next_message_id_.fetch_add(1, std::memory_order_relaxed);
+    expect_reply(id);
+    const messaging::push_result result = send_with_id(request, id);
+    if (!messaging::enqueued(result)) forget_reply(id);
+    return result;
+  }
+
+  /// Enqueues one request (fire-and-forget).
+  messaging::push_result send(const request_type& request) {
+    return send_with_id(request, next_message_id_.fetch_add(1, std::memory_order_relaxed));
+  }
+
+  messaging::push_result send_with_id(const request_type& request, std::uint64_t message_id) {
+    const kernel_state now = state();
+    if (now == kernel_state::terminated || now == kernel_state::terminating ||
+        now == kernel_state::created) {
+      return messaging::push_result::closed;
+    }
+    messaging::frame_header header{};
+    header.payload_bytes = sizeof(request_type);
+    header.message_id = message_id;
+    header.timestamp = physical_time_ns() / 1000 << hlc_timestamp::logical_bits;
+    const messaging::push_result result = push(pick_worker(message_id), header, &request);
+    if (messaging::enqueued(result)) {
+      sent_.fetch_add(1, std::memory_order_relaxed);
+    } else if (result == messaging::push_result::full) {
+      refused_full_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return result;
+  }
+
+  /// Enqueues up to `count` requests with one publication per worker ring; returns how many.
+  std::size_t send_batch(const request_type* requests, std::size_t count) {
+    const kernel_state now = state();
+    if (now == kernel_state::terminated || now == kernel_state::terminating) return 0;
+    constexpr std::size_t chunk = 64;
+    messaging::frame_header headers[chunk];
+    const void* payloads[chunk];
+    std::size_t done = 0;
+    while (done < count) {
+      const std::size_t n = count - done < chunk ? count - done : chunk;
+      const std::uint64_t first_id = next_message_id_.fetch_add(n, std::memory_order_relaxed);
+      const std::uint64_t stamp = physical_time_ns() / 1000 << hlc_timestamp::logical_bits;
+      for (std::size_t i = 0; i < n; ++i) {
+        headers[i] = messaging::frame_header{};
+        headers[i].payload_bytes = sizeof(request_type);
+        headers[i].message_id = first_id + i;
+        headers[i].timestamp = stamp;
+        payloads[i] = &requests[done + i];
+      }
+      const std::uint32_t pushed =
+          push_n(pick_worker(first_id), headers, payloads, static_cast<std::uint32_t>(n));
+      done += pushed;
+      if (pushed < n) {
+        // Ids handed out but not used are harmless: ids only need to be unique.
+        break;
+      }
+    }
+    sent_.fetch_add(done, std::memory_order_relaxed);
+    return done;
+  }
+
+  // --- replies -----------------------------------------------------------------------------
+  /// Registers interest in the reply to `id` (before the request is sent).
+  void expect_reply(std::uint64_t id) {
+    std::lock_guard lock(reply_mutex_);
+    awaited_.emplace(id, std::nullopt);
+  }
+  void forget_reply(std::uint64_t id) {
+    std::lock_guard lock(reply_mutex_);
+    awaited_.erase(id);
+  }
+
+  /// Takes the reply to `id` if it has arrived (polling the output rings once).
+  std::optional<reply_type> take_reply(std::uint64_t id) {
+    std::lock_guard lock(reply_mutex_);
+    auto found = awaited_.find(id);
+    if (found == awaited_.end()) {
+      RINGKERNELS_THROW(errc::invalid_argument,
+                        "no reply awaited for message " + std::to_string(id));
+    }
+    if (!found->second) drain_replies_locked();
+    found = awaited_.find(id);
+    if (!found->second) return std::nullopt;
+    std::optional<reply_type> reply = found->second;
+    awaited_.erase(found);
+    return reply;
+  }
+
+  /// Copies up to `max` replies not claimed by call() futures, oldest first.
+  std::size_t receive(reply_type* out, std::size_t max) {
+    std::lock_guard lock(reply_mutex_);
+    if (unclaimed_.size() < max) drain_replies_locked();
+    std::size_t n = 0;
+    while (n < max && !unclaimed_.empty()) {
+      out[n++] = unclaimed_.front();
+      unclaimed_.pop_front();
+    }
+    return n;
+  }
+
+  void record_end_to_end(std::uint64_t nanoseconds) { end_to_end_.record(nanoseconds); }
+
+  // --- observation -------------------------------------------------------------------------
+  telemetry_snapshot snapshot() {
+    refresh_fault();
+    telemetry_snapshot s;
+    s.kernel = options_.name;
+    s.backend = backend::name;
+    s.state = to_string(state());
+    s.sent = sent_.load(std::memory_order_relaxed);
+    s.refused_full = refused_full_.load(std::memory_order_relaxed);
+    s.replies_received = replies_received_.load(std::memory_order_relaxed);
+    if (control_storage_.data() != nullptr) {
+      for (int w = 0; w < options_.workers; ++w) {
+        worker_counters& c = control()->workers()[w];
+        using access = control_access<scope>;
+        s.received += access::read(&c.received);
+        s.processed += access::read(&c.processed);
+        s.replies_sent += access::read(&c.replies_sent);
+        s.dropped_malformed += access::read(&c.dropped[static_cast<int>(drop_reason::malformed)]);
+        s.dropped_handler_failed +=
+            access::read(&c.dropped[static_cast<int>(drop_reason::handler_failed)]);
+        s.dropped_reply_lost += access::read(&c.dropped[static_cast<int>(drop_reason::reply_lost)]);
+        s.loop_iterations += access::read(&c.loop_iterations);
+      }
+      s.pending = pending();
+      for (const auto& ring : outputs_) s.reply_queue_depth += ring->ref().depth();
+    }
+    const auto end = state() == kernel_state::terminated ? stopped_at_ : clock_type::now();
+    s.uptime_seconds = started_ ? std::chrono::duration<double>(end - *started_).count() : 0.0;
+    s.handler_ns = handler_times_.buckets();
+    s.end_to_end_ns = end_to_end_.buckets();
+    return s;
+  }
+
+  const kernel_options& options() const { return options_; }
+  const std::string& pin_note() const { return pin_note_; }
+  std::size_t ring_bytes() const {
+    std::size_t total = 0;
+    for (const auto& ring : inputs_) total += ring->bytes();
+    for (const auto& ring : outputs_) total += ring->bytes();
+    if (peer_input_) total += peer_input_->bytes();
+    return total;
+  }
+  std::uint32_t frame_limit() const { return frame_limit_; }
+
+  /// The peer input ring (created at launch), for runtime::connect.
+  messaging::ring_ref<messaging::scope::system> peer_input_ref() const {
+    if constexpr (scope == messaging::scope::system) {
+      return peer_input_ ? peer_input_->ref() : messaging::ring_ref<messaging::scope::system>{};
+    } else {
+      return {};
+    }
+  }
+  /// Sets where this kernel's context::send_to_peer goes. Not while the kernel is active:
+  /// workers read it when they start running.
+  void connect_peer(const messaging::ring_ref<messaging::scope::system>& ring) {
+    std::lock_guard lock(lifecycle_mutex_);
+    require_state(options_.name, "connect", state(),
+                  {kernel_state::launched, kernel_state::inactive});
+    control()->peer_out = ring;
+  }
+
+ private:
+  void validate_options() {
+    (void)messaging::queue_name(options_.name, "in");  // throws on a bad name
+    if (options_.workers < 1 || options_.workers > max_workers_per_kernel) {
+      RINGKERNELS_THROW(errc::invalid_argument,
+                        "kernel '" + options_.name +
+                            "': workers = " + std::to_string(options_.workers) + " is outside 1.." +
+                            std::to_string(max_workers_per_kernel));
+    }
+    if (options_.max_batch < 1) {
+      RINGKERNELS_THROW(errc::invalid_argument,
+                        "kernel '" + options_.name + "': max_batch must be >= 1");
+    }
+    frame_limit_ = static_cast<std::uint32_t>(traits::frame_limit);
+  }
+
+  void allocate_rings() {
+    if (!inputs_.empty()) return;
+    messaging::ring_options in_options;
+    in_options.slot_count = options_.queue_capacity;
+    in_options.max_payload = frame_limit_;
+    in_options.producers = options_.single_sender ? messaging::ring_producers::single
+                                                  : messaging::ring_producers::multiple;
+    messaging::ring_options out_options = in_options;
+    out_options.producers = messaging::ring_producers::single;  // one worker writes each
+    for (int w = 0; w < options_.workers; ++w) {
+      inputs_.push_back(std::make_unique<ring_type>(options_.name + ".in", in_options));
+      outputs_.push_back(std::make_unique<ring_type>(options_.name + ".out", out_options));
+      if (options_.single_sender) producers_.emplace_back(inputs_.back()->ref());
+    }
+    for (const auto& ring : outputs_) reply_readers_.emplace_back(ring->ref());
+    if constexpr (scope == messaging::scope::system) {
+      messaging::ring_options peer_options = in_options;
+      peer_options.producers = messaging::ring_producers::multiple;  // any peer worker sends
+      peer_input_ = std::make_unique<ring_type>(options_.name + ".peer", peer_options);
+    }
+    control_storage_ = Kokkos::View<std::byte*, memory_space>(
+        Kokkos::view_alloc(options_.name + ".control", Kokkos::WithoutInitializing),
+        control_block_bytes(options_.workers));
+    std::memset(static_cast<void*>(control_storage_.data()), 0, control_storage_.extent(0));
+    control()->worker_count = static_cast<std::uint32_t>(options_.workers);
+  }
+
+  void register_queues() {
+    registry_.add(options_.name, messaging::ports::input, inputs_);
+    registry_.add(options_.name, messaging::ports::output, outputs_);
+    if (peer_input_) registry_.add(options_.name, "peer", *peer_input_);
+  }
+
+  worker_binding<scope> binding_for(int w) {
+    worker_binding<scope> binding;
+    binding.control = control();
+    binding.worker = static_cast<std::uint32_t>(w);
+    binding.max_batch = options_.max_batch;
+    binding.in = inputs_[static_cast<std::size_t>(w)]->ref();
+    binding.out = outputs_[static_cast<std::size_t>(w)]->ref();
+    if (w == 0) binding.peer_in = peer_input_ref();
+    std::strncpy(binding.name, options_.name.c_str(), kernel_name_capacity - 1);
+    return binding;
+  }
+
+  control_block* control() { return reinterpret_cast<control_block*>(control_storage_.data()); }
+
+  void command(kernel_command what, const char* operation, kernel_state target) {
+    std::lock_guard lock(lifecycle_mutex_);
+    refresh_fault();
+    if (what == kernel_command::run) {
+      require_state(options_.name, operation, state(),
+                    {kernel_state::launched, kernel_state::inactive});
+    } else {
+      require_state(options_.name, operation, state(), {kernel_state::active});
+    }
+    control_access<scope>::set_command(control(), what);
+    wait_acknowledged(what, operation);
+    set_state(target);
+  }
+
+  /// Waits until every worker has acted on `what` (or faulted).
+  void wait_acknowledged(kernel_command what, const char* operation) {
+    const auto deadline = clock_type::now() + options_.acknowledge_timeout;
+    backoff waiting;
+    for (;;) {
+      int pending_workers = 0;
+      for (int w = 0; w < options_.workers; ++w) {
+        worker_counters& c = control()->workers()[w];
+        using u32 = messaging::atomic_index<std::uint32_t, scope>;
+        if (u32::load_acquire(&c.acknowledged) != static_cast<std::uint32_t>(what) &&
+            u32::load_acquire(&c.faulted) == 0) {
+          ++pending_workers;
+        }
+      }
+      if (pending_workers == 0) return;
+      if (clock_type::now() >= deadline) {
+        RINGKERNELS_THROW(errc::timed_out,
+                          "kernel '" + options_.name + "': " + std::to_string(pending_workers) +
+                              " worker(s) did not acknowledge " + operation + "() within " +
+                              std::to_string(options_.acknowledge_timeout.count()) + " ms");
+      }
+      waiting.pause();
+    }
+  }
+
+  void refresh_fault() {
+    const kernel_state now = state();
+    if (now == kernel_state::faulted || now == kernel_state::terminated ||
+        now == kernel_state::created || control_storage_.data() == nullptr) {
+      return;
+    }
+    for (int w = 0; w < options_.workers; ++w) {
+      using u32 = messaging::atomic_index<std::uint32_t, scope>;
+      if (u32::load_acquire(&control()->workers()[w].faulted) != 0) {
+        std::string message = launcher_.failure();
+        {
+          std::lock_guard lock(fault_mutex_);
+          fault_ = "worker " + std::to_string(w) +
+                   " faulted: " + (message.empty() ? "unknown failure" : message);
+        }
+        set_state(kernel_state::faulted);
+        return;
+      }
+    }
+  }
+
+  void set_state(kernel_state value) { state_.store(value, std::memory_order_release); }
+
+  std::uint32_t pick_worker(std::uint64_t message_id) const {
+    return options_.workers == 1 ? 0u
+                                 : static_cast<std::uint32_t>(
+                                       message_id % static_cast<std::uint64_t>(options_.workers));
+  }
+
+  messaging::push_result push(std::uint32_t worker, const messaging::frame_header& header,
+                              const void* payload) {
+    if (options_.single_sender) return producers_[worker].try_push(header, payload);
+    messaging::ring_producer<scope> producer(inputs_[worker]->ref());
+    return producer.try_push(header, payload);
+  }
+
+  std::uint32_t push_n(std::uint32_t worker, const messaging::frame_header* headers,
+                       const void* const* payloads, std::uint32_t n) {
+    if (options_.single_sender) return producers_[worker].try_push_n(headers, payloads, n);
+    messaging::ring_producer<scope> producer(inputs_[worker]->ref());
+    return producer.try_push_n(headers, payloads, n);
+  }
+
+  std::uint64_t pending() const {
+    std::uint64_t total = 0;
+    for (const auto& ring : inputs_) total += ring->ref().depth();
+    if (peer_input_) total += peer_input_->ref().depth();
+    return total;
+  }
+
+  /// Moves every reply waiting in the output rings to its future's slot or to the unclaimed
+  /// queue. Called with reply_mutex_ held: the mutex makes this thread the rings' one consumer.
+  void drain_replies_locked() {
+    std::uint64_t taken = 0;
+    for (auto& reader : reply_readers_) {
+      for (;;) {
+        const std::uint32_t n = reader.available(256);
+        if (n == 0) break;
+        for (std::uint32_t i = 0; i < n; ++i) {
+          const messaging::frame_view frame = reader.frame(i);
+          reply_type reply;
+          std::memcpy(static_cast<void*>(&reply), frame.payload, sizeof(reply_type));
+          auto awaited = awaited_.find(frame.header->correlation_id);
+          if (awaited != awaited_.end()) {
+            awaited->second = reply;
+          } else {
+            unclaimed_.push_back(reply);
+          }
+        }
+        reader.release(n);
+        taken += n;
+      }
+    }
+    replies_received_.fetch_add(taken, std::memory_order_relaxed);
+  }
+
+  Handler handler_;
+  kernel_options options_;
+  std::shared_ptr<runtime_state> shared_;
+  const topology& machine_;
+  messaging::queue_registry& registry_;
+  std::uint32_t frame_limit_ = 0;
+
+  std::vector<std::unique_ptr<ring_type>> inputs_;
+  std::vector<std::unique_ptr<ring_type>> outputs_;
+  std::unique_ptr<ring_type> peer_input_;
+  std::vector<messaging::ring_producer<scope>> producers_;  // single_sender only
+  Kokkos::View<std::byte*, memory_space> control_storage_;
+  typename backend::template launcher<Handler> launcher_;
+  std::string pin_note_;
+
+  std::atomic<kernel_state> state_{kernel_state::created};
+  std::mutex lifecycle_mutex_;
+  std::mutex fault_mutex_;
+  std::string fault_;
+  std::optional<clock_type::time_point> started_;
+  clock_type::time_point stopped_at_{};
+
+  std::atomic<std::uint64_t> next_message_id_{1};
+  std::atomic<std::uint64_t> sent_{0};
+  std::atomic<std::uint64_t> refused_full_{0};
+  std::atomic<std::uint64_t> replies_received_{0};
+
+  std::mutex reply_mutex_;
+  std::vector<messaging::ring_consumer<scope>> reply_readers_;
+  std::unordered_map<std::uint64_t, std::optional<reply_type>> awaited_;
+  std::deque<reply_type> unclaimed_;
+
+  latency_histogram handler_times_;
+  latency_histogram end_to_end_;
+};
+
+}  // namespace ringkernels::detail
+
+#endif

@@ -1,0 +1,171 @@
+// The dispatch loop: one source for every backend (architecture: "The dispatch loop").
+//
+//   loop until terminate:
+//     not active      -> back off; continue            (resident, idle)
+//     claim a batch   -> one index read, many frames
+//     empty           -> back off; count the iteration; continue
+//     each frame      -> handler(request, ctx); reply into the output ring
+//     release input   -> one store per batch; counters updated once per batch
+//
+// What differs per backend comes in through Hooks: how to idle (sleep/yield on the CPU,
+// __nanosleep on a GPU) and how to call the handler (the CPU simulator catches exceptions).
+#ifndef RINGKERNELS_DISPATCH_LOOP_HPP
+#define RINGKERNELS_DISPATCH_LOOP_HPP
+
+#include <ringkernels/context.hpp>
+#include <ringkernels/control_block.hpp>
+#include <ringkernels/handler.hpp>
+#include <ringkernels/messaging/frame_ring.hpp>
+
+#include <cstdint>
+#include <cstring>
+
+namespace ringkernels {
+
+/// Everything one worker needs, by value (device-copyable).
+template <messaging::scope S>
+struct worker_binding {
+  control_block* control = nullptr;
+  std::uint32_t worker = 0;
+  std::uint32_t max_batch = 64;
+  messaging::ring_ref<S> in{};                              ///< requests for this worker
+  messaging::ring_ref<S> out{};                             ///< this worker's replies
+  messaging::ring_ref<messaging::scope::system> peer_in{};  ///< from peer kernels (worker 0)
+  char name[kernel_name_capacity] = {};
+};
+
+namespace detail {
+
+/// Handles one batch from `source`: returns the number of frames taken. Sets `failed` when the
+/// handler failed (the batch is then released only up to and including the failed frame, the
+/// rest stays pending).
+template <class Handler, class Hooks, class Consumer, class Producer, messaging::scope S>
+RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler, Hooks& hooks,
+                                                         const worker_binding<S>& binding,
+                                                         Consumer& source, Producer& replies,
+                                                         bool replies_wanted, context& ctx,
+                                                         bool& failed) {
+  using traits = handler_traits<Handler>;
+  using request_type = typename traits::request_type;
+  using access = control_access<S>;
+  const std::uint32_t n = source.available(binding.max_batch);
+  if (n == 0) return 0;
+  worker_counters& counters = binding.control->workers()[binding.worker];
+  std::uint64_t processed = 0;
+  std::uint64_t malformed = 0;
+  std::uint64_t replies_sent = 0;
+  std::uint64_t replies_lost = 0;
+  std::uint32_t taken = n;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const messaging::frame_view frame = source.frame(i);
+    if (frame.header->payload_bytes != sizeof(request_type)) {
+      ++malformed;
+      continue;
+    }
+    request_type request;
+    memcpy(static_cast<void*>(&request), frame.payload, sizeof(request_type));
+    ctx.impl_set_message(*frame.header);
+    if constexpr (traits::has_reply) {
+      typename traits::reply_type reply;
+      if (!hooks.invoke([&] { reply = handler(request, ctx); })) {
+        failed = true;
+        taken = i + 1;
+        break;
+      }
+      ++processed;
+      if (!replies_wanted) continue;
+      messaging::frame_header header{};
+      header.payload_bytes = static_cast<std::uint32_t>(sizeof(reply));
+      header.type_id = frame.header->type_id;
+      header.flags = messaging::frame_flags::reply;
+      header.message_id = frame.header->message_id;
+      header.correlation_id = frame.header->message_id;
+      header.timestamp = frame.header->timestamp;  // the request's send time, for latency
+      // A full output ring is backpressure from the host: wait for it, unless told to stop.
+      while (replies.try_push(header, &reply) != messaging::push_result::ok) {
+        if (access::command(binding.control) == kernel_command::terminate) {
+          ++replies_lost;
+          break;
+        }
+        hooks.idle();
+      }
+      replies_sent += 1;
+    } else {
+      if (!hooks.invoke([&] { handler(request, ctx); })) {
+        failed = true;
+        taken = i + 1;
+        break;
+      }
+      ++processed;
+    }
+  }
+  source.release(taken);
+  replies_sent -= replies_lost;
+  access::add(&counters.received, taken);
+  access::add(&counters.processed, processed);
+  access::add(&counters.replies_sent, replies_sent);
+  access::add(&counters.dropped[static_cast<int>(drop_reason::malformed)], malformed);
+  access::add(&counters.dropped[static_cast<int>(drop_reason::reply_lost)], replies_lost);
+  if (failed) access::add(&counters.dropped[static_cast<int>(drop_reason::handler_failed)], 1);
+  return taken;
+}
+
+}  // namespace detail
+
+/// Runs one worker until the kernel is told to terminate or the handler fails.
+template <class Handler, class Hooks, messaging::scope S>
+RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
+                                                   const worker_binding<S>& binding, Hooks& hooks) {
+  using access = control_access<S>;
+  worker_counters& counters = binding.control->workers()[binding.worker];
+  hybrid_logical_clock clock;
+  context ctx;
+  ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
+  messaging::ring_consumer<S> in(binding.in);
+  messaging::ring_producer<S> out(binding.out);
+  const bool has_peer_in = binding.peer_in.control != nullptr;
+  messaging::ring_consumer<messaging::scope::system> peer_in(binding.peer_in);
+  std::uint32_t acknowledged = ~0u;
+  for (std::uint64_t iteration = 0;; ++iteration) {
+    const kernel_command command = access::command(binding.control);
+    access::add(&counters.loop_iterations, 1);
+    if (iteration % 256 == 0) {
+      access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
+    }
+    if (static_cast<std::uint32_t>(command) != acknowledged) {
+      // release: counters written before this point are visible to a host that sees the ack.
+      acknowledged = static_cast<std::uint32_t>(command);
+      // The peer may have been connected while the kernel was not active.
+      if (command == kernel_command::run) {
+        ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
+      }
+      access::u32::store_release(&counters.acknowledged, acknowledged);
+    }
+    if (command == kernel_command::terminate) break;
+    if (command != kernel_command::run) {
+      hooks.idle();
+      continue;
+    }
+    bool failed = false;
+    std::uint32_t handled =
+        detail::dispatch_batch(handler, hooks, binding, in, out, true, ctx, failed);
+    if (!failed && has_peer_in) {
+      // Peer messages are handled like requests; their replies (if any) are not sent back.
+      handled += detail::dispatch_batch(handler, hooks, binding, peer_in, out, false, ctx, failed);
+    }
+    if (failed) {
+      access::u32::store_release(&counters.faulted, 1u);
+      break;
+    }
+    if (handled == 0) {
+      hooks.idle();
+    } else {
+      hooks.busy();
+    }
+  }
+  access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
+}
+
+}  // namespace ringkernels
+
+#endif

@@ -1,0 +1,43 @@
+// How to launch a ring kernel.
+#ifndef RINGKERNELS_KERNEL_OPTIONS_HPP
+#define RINGKERNELS_KERNEL_OPTIONS_HPP
+
+#include <ringkernels/core/topology.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace ringkernels {
+
+struct kernel_options {
+  /// Kernel name: 1-64 of [A-Za-z0-9_-]; its queues are "<name>.in", "<name>.out", "<name>.peer".
+  std::string name;
+  /// Slots of each worker's input and output ring (rounded up to a power of two).
+  std::uint32_t queue_capacity = 4096;
+  /// Persistent workers: CPU threads on the host backends, blocks on GPUs.
+  int workers = 1;
+  /// CPU pinning of host workers.
+  pin_policy pinning = pin_policy::compact;
+  /// True when only one host thread will ever send to this kernel: the input rings are then
+  /// single-producer (no CAS per message). Sending from several threads is then a bug.
+  bool single_sender = false;
+  /// Most frames a worker takes per batch (one index read and one release per batch).
+  std::uint32_t max_batch = 64;
+  /// How long terminate() waits for the workers (decision 5: at most 100 ms).
+  std::chrono::milliseconds terminate_timeout{100};
+  /// How long activate()/deactivate() wait for every worker to acknowledge.
+  std::chrono::milliseconds acknowledge_timeout{2000};
+};
+
+/// What terminate() observed.
+struct terminate_report {
+  std::uint64_t pending = 0;          ///< requests still queued when the workers stopped
+  bool stopped = true;                ///< every worker left its loop within the timeout
+  std::chrono::microseconds took{0};  ///< from the request to the last worker leaving
+  std::string detail;                 ///< why not stopped, or the fault that ended the kernel
+};
+
+}  // namespace ringkernels
+
+#endif

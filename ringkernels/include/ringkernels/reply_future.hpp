@@ -1,0 +1,90 @@
+// The result of ring_kernel::call(): the reply to one request, matched by correlation id. get()
+// polls the kernel's output rings itself (no pump thread in the data path) with backoff, and
+// every wait has a deadline.
+#ifndef RINGKERNELS_REPLY_FUTURE_HPP
+#define RINGKERNELS_REPLY_FUTURE_HPP
+
+#include <ringkernels/core/backoff.hpp>
+#include <ringkernels/core/error.hpp>
+#include <ringkernels/lifecycle.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace ringkernels {
+
+template <class Impl>
+class reply_future {
+ public:
+  using reply_type = typename Impl::reply_type;
+
+  reply_future(std::shared_ptr<Impl> kernel, std::uint64_t id)
+      : kernel_(std::move(kernel)), id_(id), sent_(std::chrono::steady_clock::now()) {}
+  reply_future(reply_future&& other) noexcept
+      : kernel_(std::move(other.kernel_)), id_(other.id_), sent_(other.sent_) {}
+  reply_future& operator=(reply_future&&) = delete;
+  reply_future(const reply_future&) = delete;
+  ~reply_future() {
+    if (kernel_) kernel_->forget_reply(id_);
+  }
+
+  /// The message id of the request (its reply's correlation id).
+  std::uint64_t message_id() const { return id_; }
+
+  /// Waits for the reply until `timeout` passes. Throws errc::timed_out, or
+  /// errc::handler_failed when the kernel faulted, or errc::wrong_state when it terminated.
+  /// A future can be got once.
+  template <class Rep, class Period>
+  reply_type get(std::chrono::duration<Rep, Period> timeout) {
+    if (!kernel_) RINGKERNELS_THROW(errc::wrong_state, "reply_future::get() called twice");
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    backoff waiting;
+    for (;;) {
+      if (auto reply = kernel_->take_reply(id_)) {
+        kernel_->record_end_to_end(
+            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                           std::chrono::steady_clock::now() - sent_)
+                                           .count()));
+        kernel_.reset();
+        return *reply;
+      }
+      const kernel_state state = kernel_->current_state();
+      if (state == kernel_state::faulted) {
+        fail(errc::handler_failed, "kernel '" + kernel_->name() +
+                                       "' faulted before replying to message " +
+                                       std::to_string(id_) + ": " + kernel_->fault_message());
+      }
+      if (state == kernel_state::terminated || state == kernel_state::terminating) {
+        fail(errc::wrong_state, "kernel '" + kernel_->name() +
+                                    "' terminated before replying to message " +
+                                    std::to_string(id_));
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        fail(errc::timed_out,
+             "no reply from kernel '" + kernel_->name() + "' to message " + std::to_string(id_) +
+                 " within " +
+                 std::to_string(
+                     std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
+                 " ms (state " + to_string(state) + ")");
+      }
+      waiting.pause();
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(errc code, const std::string& message) {
+    kernel_->forget_reply(id_);
+    kernel_.reset();
+    throw error(code, message);
+  }
+
+  std::shared_ptr<Impl> kernel_;
+  std::uint64_t id_;
+  std::chrono::steady_clock::time_point sent_;
+};
+
+}  // namespace ringkernels
+
+#endif

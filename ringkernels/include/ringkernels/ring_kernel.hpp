@@ -1,0 +1,94 @@
+// The handle of a launched ring kernel: lifecycle, sending, calling, receiving, telemetry.
+// Copies share one kernel. Every member is @threadsafe unless it says otherwise.
+#ifndef RINGKERNELS_RING_KERNEL_HPP
+#define RINGKERNELS_RING_KERNEL_HPP
+
+#include <ringkernels/detail/kernel_impl.hpp>
+#include <ringkernels/reply_future.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace ringkernels {
+
+/// The kernel's state and what it has done, for people and monitoring.
+struct kernel_status {
+  kernel_state state;
+  std::string fault;  ///< why the kernel faulted, when it did
+  telemetry_snapshot telemetry;
+};
+
+template <class ExecSpace, class Handler>
+class ring_kernel {
+ public:
+  using impl_type = detail::kernel_impl<ExecSpace, Handler>;
+  using request_type = typename impl_type::request_type;
+  using reply_type = typename impl_type::reply_type;
+
+  explicit ring_kernel(std::shared_ptr<impl_type> impl) : impl_(std::move(impl)) {}
+
+  const std::string& name() const { return impl_->name(); }
+  const char* backend() const { return impl_type::backend::name; }
+
+  /// Workers start consuming. Needs launched or inactive; waits for every worker's ack.
+  void activate() { impl_->activate(); }
+  /// Workers stop consuming and idle (resident); queued messages stay queued. Needs active.
+  void deactivate() { impl_->deactivate(); }
+  /// Stops the workers within options.terminate_timeout (100 ms) and reports what was pending.
+  terminate_report terminate() { return impl_->terminate(); }
+
+  kernel_state state() const { return impl_->current_state(); }
+  kernel_status status() const {
+    return kernel_status{impl_->current_state(), impl_->fault_message(), impl_->snapshot()};
+  }
+  telemetry_snapshot snapshot() const { return impl_->snapshot(); }
+
+  /// Fire-and-forget: enqueues the request; its reply (if the handler has one) is read with
+  /// receive(). Never blocks: `full` when the input ring is full, `closed` after terminate.
+  messaging::push_result send(const request_type& request) { return impl_->send(request); }
+  /// Enqueues up to `count` requests, one index publication per batch; returns how many.
+  std::size_t send_batch(const request_type* requests, std::size_t count) {
+    return impl_->send_batch(requests, count);
+  }
+  /// Copies up to `max` replies to send()s into `out`; returns how many (0 when none yet).
+  std::size_t receive(reply_type* out, std::size_t max) { return impl_->receive(out, max); }
+
+  /// Request/response: enqueues the request and returns a future for its reply. Throws
+  /// errc::wrong_state unless the kernel is active, errc::timed_out... from get().
+  reply_future<impl_type> call(const request_type& request) {
+    static_assert(handler_traits<Handler>::has_reply, "call() needs a handler with a Reply type");
+    const kernel_state now = impl_->current_state();
+    require_state(impl_->name(), "call", now, {kernel_state::active});
+    std::uint64_t id = 0;
+    // Register before sending: the reply may arrive before send() returns.
+    const messaging::push_result result = send_registered(request, id);
+    if (!messaging::enqueued(result)) {
+      RINGKERNELS_THROW(errc::unsupported, "kernel '" + impl_->name() +
+                                               "': call() could not enqueue (" +
+                                               messaging::to_string(result) + ")");
+    }
+    return reply_future<impl_type>(impl_, id);
+  }
+
+  /// Total bytes of this kernel's rings, and the frame limit they were sized for.
+  std::size_t ring_bytes() const { return impl_->ring_bytes(); }
+  std::uint32_t frame_limit() const { return impl_->frame_limit(); }
+  const kernel_options& options() const { return impl_->options(); }
+  /// Why pinning was not as asked (fewer cores than workers), or empty.
+  const std::string& pin_note() const { return impl_->pin_note(); }
+
+  std::shared_ptr<impl_type> impl() const { return impl_; }
+
+ private:
+  messaging::push_result send_registered(const request_type& request, std::uint64_t& id) {
+    // Ids are assigned inside send(); reserve the slot under the id send() will use by
+    // retrying with expect_reply on the id actually used.
+    return impl_->send_expecting_reply(request, id);
+  }
+
+  std::shared_ptr<impl_type> impl_;
+};
+
+}  // namespace ringkernels
+
+#endif

@@ -1,0 +1,67 @@
+// The runtime: discovers the machine (hwloc topology), names queues, launches ring kernels on
+// any built backend and connects them. Terminates every kernel it launched when destroyed.
+//
+//   Kokkos::ScopeGuard kokkos(argc, argv);
+//   ringkernels::runtime rt;
+//   auto k = rt.launch<Kokkos::Serial>(vector_add{}, {.name = "vector_add"});
+//   k.activate();
+//   auto reply = k.call(request).get(std::chrono::milliseconds(100));
+//   k.terminate();
+#ifndef RINGKERNELS_RUNTIME_HPP
+#define RINGKERNELS_RUNTIME_HPP
+
+#include <ringkernels/ring_kernel.hpp>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace ringkernels {
+
+class runtime {
+ public:
+  runtime();
+  ~runtime();
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// Creates a kernel for `handler` on ExecSpace's backend and launches it: resident, inactive.
+  /// Throws ringkernels::error for bad options or a taken name.
+  template <class ExecSpace, class Handler>
+  ring_kernel<ExecSpace, Handler> launch(const Handler& handler, const kernel_options& options) {
+    auto impl =
+        std::make_shared<detail::kernel_impl<ExecSpace, Handler>>(handler, options, shared_);
+    impl->launch();
+    remember(impl);
+    return ring_kernel<ExecSpace, Handler>(impl);
+  }
+
+  /// Routes `from`'s context::send_to_peer to `to`'s peer port ("<to>.peer"). Both launched,
+  /// `from` not active. The messages must be `to`'s Request type.
+  template <class SpaceA, class HandlerA, class SpaceB, class HandlerB>
+  void connect(ring_kernel<SpaceA, HandlerA>& from, ring_kernel<SpaceB, HandlerB>& to) {
+    auto peer = to.impl()->peer_input_ref();
+    if (peer.control == nullptr) {
+      RINGKERNELS_THROW(errc::unsupported,
+                        "kernel '" + to.name() + "' has no peer port on backend " + to.backend());
+    }
+    from.impl()->connect_peer(peer);
+  }
+
+  /// Every queue name, e.g. "vector_add.in", "vector_add.out", "vector_add.peer".
+  std::vector<std::string> queue_names() const { return shared_->registry.names(); }
+  messaging::queue_registry& queues() { return shared_->registry; }
+  const topology& machine() const { return shared_->machine; }
+
+ private:
+  void remember(std::shared_ptr<detail::kernel_base> kernel);
+
+  std::shared_ptr<detail::runtime_state> shared_;
+  std::mutex kernels_mutex_;
+  std::vector<std::weak_ptr<detail::kernel_base>> kernels_;
+};
+
+}  // namespace ringkernels
+
+#endif

@@ -1,0 +1,123 @@
+#include <ringkernels/telemetry.hpp>
+
+#include <sstream>
+
+namespace ringkernels {
+
+void latency_histogram::record(std::uint64_t nanoseconds) noexcept {
+  int bucket = 0;
+  while (bucket + 1 < bucket_count && (nanoseconds >> (bucket + 1)) != 0) ++bucket;
+  buckets_[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t latency_histogram::count() const noexcept {
+  std::uint64_t total = 0;
+  for (const auto& bucket : buckets_) total += bucket.load(std::memory_order_relaxed);
+  return total;
+}
+
+std::array<std::uint64_t, latency_histogram::bucket_count> latency_histogram::buckets()
+    const noexcept {
+  std::array<std::uint64_t, bucket_count> copy{};
+  for (int b = 0; b < bucket_count; ++b) {
+    copy[static_cast<std::size_t>(b)] =
+        buckets_[static_cast<std::size_t>(b)].load(std::memory_order_relaxed);
+  }
+  return copy;
+}
+
+std::uint64_t latency_histogram::percentile_upper_ns(double p) const noexcept {
+  const auto copy = buckets();
+  std::uint64_t total = 0;
+  for (auto value : copy) total += value;
+  if (total == 0) return 0;
+  const auto target = static_cast<std::uint64_t>(p / 100.0 * static_cast<double>(total));
+  std::uint64_t seen = 0;
+  for (int b = 0; b < bucket_count; ++b) {
+    seen += copy[static_cast<std::size_t>(b)];
+    if (seen > target || seen == total) return std::uint64_t{1} << (b + 1);
+  }
+  return std::uint64_t{1} << bucket_count;
+}
+
+namespace {
+
+void histogram_json(std::ostringstream& out, const char* name,
+                    const std::array<std::uint64_t, latency_histogram::bucket_count>& buckets) {
+  out << "\"" << name << "\": {\"bucket_upper_ns\": [";
+  for (int b = 0; b < latency_histogram::bucket_count; ++b) {
+    out << (b ? ", " : "") << (std::uint64_t{1} << (b + 1));
+  }
+  out << "], \"counts\": [";
+  for (int b = 0; b < latency_histogram::bucket_count; ++b) {
+    out << (b ? ", " : "") << buckets[static_cast<std::size_t>(b)];
+  }
+  out << "]}";
+}
+
+void histogram_prometheus(
+    std::ostringstream& out, const std::string& metric, const std::string& labels,
+    const std::array<std::uint64_t, latency_histogram::bucket_count>& buckets) {
+  out << "# TYPE " << metric << " histogram\n";
+  std::uint64_t cumulative = 0;
+  for (int b = 0; b < latency_histogram::bucket_count; ++b) {
+    cumulative += buckets[static_cast<std::size_t>(b)];
+    out << metric << "_bucket{" << labels << ",le=\"" << (std::uint64_t{1} << (b + 1)) << "\"} "
+        << cumulative << "\n";
+  }
+  out << metric << "_bucket{" << labels << ",le=\"+Inf\"} " << cumulative << "\n";
+  out << metric << "_count{" << labels << "} " << cumulative << "\n";
+}
+
+}  // namespace
+
+std::string telemetry_snapshot::to_json() const {
+  std::ostringstream out;
+  out << "{\"kernel\": \"" << kernel << "\", \"backend\": \"" << backend << "\", \"state\": \""
+      << state << "\", \"sent\": " << sent << ", \"received\": " << received
+      << ", \"processed\": " << processed << ", \"replies_sent\": " << replies_sent
+      << ", \"replies_received\": " << replies_received
+      << ", \"dropped\": {\"malformed\": " << dropped_malformed
+      << ", \"handler_failed\": " << dropped_handler_failed
+      << ", \"reply_lost\": " << dropped_reply_lost << "}, \"refused_full\": " << refused_full
+      << ", \"loop_iterations\": " << loop_iterations << ", \"pending\": " << pending
+      << ", \"reply_queue_depth\": " << reply_queue_depth
+      << ", \"uptime_seconds\": " << uptime_seconds << ", ";
+  histogram_json(out, "handler_ns_sampled", handler_ns);
+  out << ", ";
+  histogram_json(out, "end_to_end_ns", end_to_end_ns);
+  out << "}";
+  return out.str();
+}
+
+std::string telemetry_snapshot::to_prometheus() const {
+  std::ostringstream out;
+  const std::string labels = "kernel=\"" + kernel + "\",backend=\"" + backend + "\"";
+  const auto counter = [&](const char* name, std::uint64_t value, const char* help) {
+    out << "# HELP ringkernels_" << name << " " << help << "\n# TYPE ringkernels_" << name
+        << " counter\nringkernels_" << name << "{" << labels << "} " << value << "\n";
+  };
+  counter("messages_sent_total", sent, "Messages the host enqueued for the kernel.");
+  counter("messages_received_total", received, "Frames workers took from their input rings.");
+  counter("messages_processed_total", processed, "Messages a handler ran on to completion.");
+  counter("replies_sent_total", replies_sent, "Replies workers queued.");
+  counter("replies_received_total", replies_received, "Replies the host took off the rings.");
+  out << "# HELP ringkernels_messages_dropped_total Messages dropped, by reason.\n"
+      << "# TYPE ringkernels_messages_dropped_total counter\n"
+      << "ringkernels_messages_dropped_total{" << labels << ",reason=\"malformed\"} "
+      << dropped_malformed << "\n"
+      << "ringkernels_messages_dropped_total{" << labels << ",reason=\"handler_failed\"} "
+      << dropped_handler_failed << "\n"
+      << "ringkernels_messages_dropped_total{" << labels << ",reason=\"reply_lost\"} "
+      << dropped_reply_lost << "\n";
+  counter("sends_refused_full_total", refused_full, "Sends refused because the input was full.");
+  counter("loop_iterations_total", loop_iterations, "Dispatch loop polls, busy or idle.");
+  out << "# TYPE ringkernels_queue_depth gauge\nringkernels_queue_depth{" << labels
+      << ",queue=\"in\"} " << pending << "\nringkernels_queue_depth{" << labels
+      << ",queue=\"out\"} " << reply_queue_depth << "\n";
+  histogram_prometheus(out, "ringkernels_handler_latency_ns", labels, handler_ns);
+  histogram_prometheus(out, "ringkernels_end_to_end_latency_ns", labels, end_to_end_ns);
+  return out.str();
+}
+
+}  // namespace ringkernels
