@@ -125,17 +125,17 @@ TEST_CASE("SPSC stress: every frame arrives intact and in order", "[messaging][s
   run_stress(1, msg::backpressure::reject);
 }
 
-TEST_CASE("MPSC stress, 2 producers: every frame intact, per-producer order",
+TEST_CASE("MPSC stress, 2 producers: every frame intact; per-producer order",
           "[messaging][stress]") {
   run_stress(2, msg::backpressure::reject);
 }
 
-TEST_CASE("MPSC stress, 4 producers: every frame intact, per-producer order",
+TEST_CASE("MPSC stress, 4 producers: every frame intact; per-producer order",
           "[messaging][stress]") {
   run_stress(4, msg::backpressure::reject);
 }
 
-TEST_CASE("drop_oldest stress: received + dropped = sent, order kept", "[messaging][stress]") {
+TEST_CASE("drop_oldest stress: received + dropped = sent; order kept", "[messaging][stress]") {
   run_stress(1, msg::backpressure::drop_oldest);
   run_stress(3, msg::backpressure::drop_oldest);
 }

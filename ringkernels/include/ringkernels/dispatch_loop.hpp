@@ -124,7 +124,7 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
   messaging::ring_consumer<S> in(binding.in);
   messaging::ring_producer<S> out(binding.out);
   const bool has_peer_in = binding.peer_in.control != nullptr;
-  messaging::ring_consumer<messaging::scope::system> peer_in(binding.peer_in);
+  messaging::ring_consumer<messaging::scope::system> peer_in(binding.peer_in);  // maybe unbound
   std::uint32_t acknowledged = ~0u;
   for (std::uint64_t iteration = 0;; ++iteration) {
     const kernel_command command = access::command(binding.control);

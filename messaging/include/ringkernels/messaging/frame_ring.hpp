@@ -258,9 +258,10 @@ class ring_consumer {
  public:
   using ring_type = ring_ref<S>;
 
+  /// A consumer of an unbound ring_ref (no control block) is valid and never has frames.
   RINGKERNELS_INLINE_FUNCTION explicit ring_consumer(const ring_type& ring)
       : ring_(ring),
-        head_(ring_type::index::load_relaxed(&ring.control->head)),
+        head_(ring.control != nullptr ? ring_type::index::load_relaxed(&ring.control->head) : 0),
         ready_end_(head_) {}
 
   /// Number of complete frames ready at the front, at most `max`; they stay valid until

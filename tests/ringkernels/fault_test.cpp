@@ -1,0 +1,54 @@
+// A handler that throws: its kernel faults with the message, callers get an error instead of a
+// hang, and other kernels keep working.
+#include <ringkernels/examples/echo.hpp>
+#include <ringkernels/runtime.hpp>
+
+#include <catch2/catch_template_test_macros.hpp>
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include "backends_under_test.hpp"
+#include "test_handlers.hpp"
+
+using namespace std::chrono_literals;
+using Catch::Matchers::ContainsSubstring;
+using ringkernels::kernel_state;
+
+TEMPLATE_TEST_CASE("a throwing handler faults its kernel only", "[ringkernels][fault]", RINGKERNELS_HOST_BACKENDS) {
+  using fragile = test_support::fragile;
+  ringkernels::runtime rt;
+  ringkernels::kernel_options options;
+  options.name = "fragile";
+  auto broken = rt.launch<TestType>(fragile{}, options);
+  options.name = "healthy";
+  auto healthy = rt.launch<TestType>(ringkernels::examples::echo{}, options);
+  broken.activate();
+  healthy.activate();
+
+  CHECK(broken.call(fragile::Request{21}).get(1s).doubled == 42);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    (void)broken.call(fragile::Request{-5}).get(5s);
+    FAIL("no error from a faulted kernel");
+  } catch (const ringkernels::error& failure) {
+    CHECK(failure.code() == ringkernels::errc::handler_failed);
+    CHECK_THAT(failure.what(), ContainsSubstring("negative value -5"));
+  }
+  CHECK(std::chrono::steady_clock::now() - start < 1s);  // reported, not timed out
+  CHECK(broken.state() == kernel_state::faulted);
+  CHECK_THAT(broken.status().fault, ContainsSubstring("handler threw: negative value -5"));
+  CHECK_THROWS_AS(broken.call(fragile::Request{1}), ringkernels::error);
+
+  ringkernels::examples::echo::Request request;
+  request.sequence = 9;
+  CHECK(healthy.call(request).get(1s).sequence == 9);
+  CHECK(healthy.state() == kernel_state::active);
+
+  const auto counters = broken.snapshot();
+  CHECK(counters.dropped_handler_failed == 1);
+  CHECK(counters.processed == 1);
+  CHECK(counters.balanced());
+  const auto report = broken.terminate();
+  CHECK(report.stopped);
+  CHECK_THAT(report.detail, ContainsSubstring("negative value -5"));
+}

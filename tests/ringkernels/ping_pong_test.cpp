@@ -1,0 +1,46 @@
+// Two kernels hit a ball 100,000 times through their peer ports, without the host.
+#include <ringkernels/examples/ping_pong.hpp>
+#include <ringkernels/runtime.hpp>
+
+#include <catch2/catch_template_test_macros.hpp>
+#include <catch2/catch_test_macros.hpp>
+
+#include "backends_under_test.hpp"
+
+#include <thread>
+
+using namespace std::chrono_literals;
+using ringkernels::examples::ping_pong;
+
+TEMPLATE_TEST_CASE("two kernels ping-pong 100000 times", "[ringkernels][stress]", RINGKERNELS_HOST_BACKENDS) {
+  ringkernels::runtime rt;
+  ringkernels::kernel_options options;
+  options.name = "ping";
+  options.pinning = ringkernels::pin_policy::compact;
+  auto ping = rt.launch<TestType>(ping_pong{}, options);
+  options.name = "pong";
+  auto pong = rt.launch<TestType>(ping_pong{}, options);
+  rt.connect(ping, pong);
+  rt.connect(pong, ping);
+  ping.activate();
+  pong.activate();
+
+  std::uint64_t finished[2] = {0, 0};
+  ping_pong::Request ball;
+  ball.limit = 100'000;
+  ball.finished = ringkernels::buffer_handle<std::uint64_t>{finished, 2};
+  REQUIRE(ping.send(ball) == ringkernels::messaging::push_result::ok);
+  using u64 = ringkernels::messaging::atomic_index<std::uint64_t, ringkernels::messaging::scope::system>;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (u64::load_acquire(&finished[0]) == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  CHECK(u64::load_acquire(&finished[0]) == 100'000);
+  CHECK(u64::load_acquire(&finished[1]) == 0);
+  ping.deactivate();
+  pong.deactivate();
+  const auto a = ping.snapshot();
+  const auto b = pong.snapshot();
+  CHECK(a.processed + b.processed == 100'001);  // the host's serve plus 100,000 hits
+  CHECK(a.sent == 1);                             // only the serve came from the host
+}

@@ -1,0 +1,53 @@
+#include <ringkernels/examples/echo.hpp>
+#include <ringkernels/runtime.hpp>
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+using namespace std::chrono_literals;
+using Catch::Matchers::ContainsSubstring;
+
+TEST_CASE("latency histograms bucket by powers of two", "[ringkernels][telemetry]") {
+  ringkernels::latency_histogram histogram;
+  for (int i = 0; i < 90; ++i) histogram.record(100);     // bucket [64, 128)
+  for (int i = 0; i < 10; ++i) histogram.record(5000);    // bucket [4096, 8192)
+  CHECK(histogram.count() == 100);
+  CHECK(histogram.percentile_upper_ns(50) == 128);
+  CHECK(histogram.percentile_upper_ns(99) == 8192);
+  CHECK(histogram.buckets()[6] == 90);
+}
+
+TEST_CASE("a snapshot renders as JSON and Prometheus text", "[ringkernels][telemetry]") {
+  ringkernels::runtime rt;
+  ringkernels::kernel_options options;
+  options.name = "shown";
+  auto kernel = rt.launch<Kokkos::DefaultHostExecutionSpace>(ringkernels::examples::echo{}, options);
+  kernel.activate();
+  for (int i = 0; i < 3; ++i) (void)kernel.call(ringkernels::examples::echo::Request{}).get(1s);
+  const auto snapshot = kernel.snapshot();
+  CHECK(snapshot.processed == 3);
+  const std::string json = snapshot.to_json();
+  CHECK_THAT(json, ContainsSubstring("\"kernel\": \"shown\""));
+  CHECK_THAT(json, ContainsSubstring("\"processed\": 3"));
+  CHECK_THAT(json, ContainsSubstring("\"loop_iterations\": "));
+  const std::string text = snapshot.to_prometheus();
+  CHECK_THAT(text, ContainsSubstring("ringkernels_messages_processed_total{kernel=\"shown\""));
+  CHECK_THAT(text, ContainsSubstring("ringkernels_messages_dropped_total{kernel=\"shown\""));
+  CHECK_THAT(text, ContainsSubstring("ringkernels_end_to_end_latency_ns_count{kernel=\"shown\",backend="));
+  std::uint64_t calls = 0;
+  for (auto count : snapshot.end_to_end_ns) calls += count;
+  CHECK(calls == 3);
+}
+
+TEST_CASE("hybrid logical clock timestamps only grow", "[ringkernels][clock]") {
+  ringkernels::hybrid_logical_clock clock;
+  const auto a = clock.tick(1000);
+  const auto b = clock.tick(1000);  // same microsecond: logical part grows
+  CHECK(b.packed > a.packed);
+  const auto remote = ringkernels::hlc_timestamp::make(5000, 7);  // a clock ahead of ours
+  const auto c = clock.receive(remote, 1200);
+  CHECK(c.packed > remote.packed);
+  CHECK(c.physical_us() == 5000);
+  const auto d = clock.tick(1300);  // our physical clock is still behind: stay after c
+  CHECK(d.packed > c.packed);
+}

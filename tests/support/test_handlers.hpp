@@ -1,0 +1,51 @@
+// Handlers used by the ring-kernel tests.
+#ifndef RINGKERNELS_TESTS_TEST_HANDLERS_HPP
+#define RINGKERNELS_TESTS_TEST_HANDLERS_HPP
+
+#include <ringkernels/context.hpp>
+
+#include <cstdint>
+#include <stdexcept>
+
+namespace test_support {
+
+/// Replies with a transformation of a variable-length byte payload: length + bytes reversed
+/// and incremented, so a reply that merely echoes would fail the check.
+struct reverse_bytes {
+  static constexpr std::uint32_t capacity = 200;
+  struct Request {
+    std::uint32_t length = 0;
+    std::uint8_t bytes[capacity] = {};
+  };
+  struct Reply {
+    std::uint32_t length = 0;
+    std::uint8_t bytes[capacity] = {};
+  };
+  RINGKERNELS_INLINE_FUNCTION Reply operator()(const Request& request,
+                                               ringkernels::context&) const {
+    Reply reply;
+    reply.length = request.length <= capacity ? request.length : 0;
+    for (std::uint32_t i = 0; i < reply.length; ++i) {
+      reply.bytes[i] = static_cast<std::uint8_t>(request.bytes[reply.length - 1 - i] + 1);
+    }
+    return reply;
+  }
+};
+
+/// Throws on a request whose value is negative: the kernel must fault, not hang.
+struct fragile {
+  struct Request {
+    std::int64_t value = 0;
+  };
+  struct Reply {
+    std::int64_t doubled = 0;
+  };
+  Reply operator()(const Request& request, ringkernels::context&) const {
+    if (request.value < 0) throw std::runtime_error("negative value " + std::to_string(request.value));
+    return Reply{request.value * 2};
+  }
+};
+
+}  // namespace test_support
+
+#endif
