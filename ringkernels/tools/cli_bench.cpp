@@ -1,5 +1,6 @@
 // `ringkernels bench ...`: benchmarks that print a table and write JSON.
 #include "cli.hpp"
+#include "kernel_bench.hpp"
 #include "messaging_bench.hpp"
 
 #include <cstdio>
@@ -13,6 +14,8 @@ int run_bench(const arguments& args) {
   perf::report result("");
   if (which == "messaging") {
     result = perf::run_messaging_bench(scale);
+  } else if (which == "roundtrip" || which == "throughput") {
+    result = perf::run_kernel_bench(which, option(args, "backend", "serial"), scale);
   } else {
     std::fprintf(stderr,
                  "ringkernels bench: unknown benchmark '%s' (messaging, roundtrip, throughput)\n",

@@ -31,7 +31,8 @@ int run_validate(const arguments& args) {
   bool known = wanted == "all" || wanted == "best";
   for (const auto& backend : known_backends()) known = known || backend.name == wanted;
   if (!known) {
-    std::fprintf(stderr, "ringkernels validate: unknown backend '%s' (serial, openmp, cuda, hip, all)\n",
+    std::fprintf(stderr,
+                 "ringkernels validate: unknown backend '%s' (serial, openmp, cuda, hip, all)\n",
                  wanted.c_str());
     return 2;
   }
@@ -41,20 +42,23 @@ int run_validate(const arguments& args) {
   for (const auto& backend : known_backends()) {
     if (wanted != "all" && wanted != "best" && wanted != backend.name) continue;
     if (!backend.built) {
-      if (wanted != "best") summary.push_back("[" + backend.name + "] skipped: not built in this configuration");
+      if (wanted != "best")
+        summary.push_back("[" + backend.name + "] skipped: not built in this configuration");
       continue;
     }
     auto result = run_backend(backend.name, messages);
     if (!result) {
-      summary.push_back("[" + backend.name + "] skipped: ring kernels not yet implemented for this backend");
+      summary.push_back("[" + backend.name +
+                        "] skipped: ring kernels not yet implemented for this backend");
       if (wanted == backend.name) ++total;  // asked for explicitly: that is a failure
       continue;
     }
     passed += result->passed;
     total += result->total;
-    summary.push_back("[" + backend.name + "] " + std::to_string(result->passed) + "/" +
-                      std::to_string(result->total) + " checks passed" +
-                      (result->failures.empty() ? "" : "; first failure: " + result->failures.front()));
+    summary.push_back(
+        "[" + backend.name + "] " + std::to_string(result->passed) + "/" +
+        std::to_string(result->total) + " checks passed" +
+        (result->failures.empty() ? "" : "; first failure: " + result->failures.front()));
     if (wanted == "best") break;
   }
   std::printf("\nSummary\n");

@@ -81,8 +81,8 @@ void vector_case(Kernel& kernel, std::uint32_t n, checklist& list) {
     request.big_b = buffer_handle<const float>{b.data(), n};
     request.big_c = buffer_handle<float>{c.data(), n};
   }
-  const std::string what = std::string(by_handle ? "handle" : "inline") + " vector, " +
-                           std::to_string(n) + " elements";
+  const std::string what =
+      std::string(by_handle ? "handle" : "inline") + " vector, " + std::to_string(n) + " elements";
   try {
     const auto start = clock_type::now();
     auto future = kernel.call(request);
@@ -121,7 +121,8 @@ void bulk_case(Kernel& kernel, std::uint64_t total, checklist& list, const std::
   auto deadline = start + std::chrono::seconds(30);
   while (checked < total && clock_type::now() < deadline) {
     if (sent < total && sent - checked < window) {
-      const std::size_t k = std::min<std::uint64_t>(batch.size(), std::min<std::uint64_t>(total - sent, window - (sent - checked)));
+      const std::size_t k = std::min<std::uint64_t>(
+          batch.size(), std::min<std::uint64_t>(total - sent, window - (sent - checked)));
       for (std::size_t j = 0; j < k; ++j) {
         auto& r = batch[j];
         r.n = n;
@@ -136,7 +137,8 @@ void bulk_case(Kernel& kernel, std::uint64_t total, checklist& list, const std::
     for (std::size_t j = 0; j < got; ++j) {
       const auto& reply = replies[j];
       const auto sequence = static_cast<std::uint64_t>(reply.c[0]);
-      bool ok = reply.status == vector_add::ok && reply.n == n && sequence < total && !seen[sequence];
+      bool ok =
+          reply.status == vector_add::ok && reply.n == n && sequence < total && !seen[sequence];
       for (std::uint32_t i = 0; ok && i < n; ++i) {
         ok = reply.c[i] == static_cast<float>(sequence + i) + 0.25f * static_cast<float>(i);
       }
@@ -155,7 +157,8 @@ void bulk_case(Kernel& kernel, std::uint64_t total, checklist& list, const std::
   }
   const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
   char detail[200];
-  std::snprintf(detail, sizeof detail, "%llu sent, %llu replies checked, %llu wrong, %.2f s, %.2f M msg/s",
+  std::snprintf(detail, sizeof detail,
+                "%llu sent, %llu replies checked, %llu wrong, %.2f s, %.2f M msg/s",
                 static_cast<unsigned long long>(sent), static_cast<unsigned long long>(checked),
                 static_cast<unsigned long long>(wrong), seconds,
                 static_cast<double>(checked) / seconds / 1e6);
@@ -182,23 +185,28 @@ validation_result validate_backend(const std::string& backend, std::uint64_t bul
     const auto launch_start = clock_type::now();
     std::printf("[%s] 3. launching\n", b);
     auto kernel = rt.launch<ExecSpace>(examples::vector_add{}, options);
-    std::printf("[%s]    launched in %.1f ms: queues", b, detail::micros(clock_type::now() - launch_start) / 1000);
+    std::printf("[%s]    launched in %.1f ms: queues", b,
+                detail::micros(clock_type::now() - launch_start) / 1000);
     for (const auto& name : rt.queue_names()) std::printf(" %s", name.c_str());
-    std::printf("; capacity %u slots per worker ring, frame limit %u B, ring memory %.2f MB, %d worker(s)%s%s\n",
-                options.queue_capacity, kernel.frame_limit(),
-                static_cast<double>(kernel.ring_bytes()) / 1e6, options.workers,
-                kernel.pin_note().empty() ? "" : "; ", kernel.pin_note().c_str());
+    std::printf(
+        "; capacity %u slots per worker ring, frame limit %u B, ring memory %.2f MB, %d "
+        "worker(s)%s%s\n",
+        options.queue_capacity, kernel.frame_limit(),
+        static_cast<double>(kernel.ring_bytes()) / 1e6, options.workers,
+        kernel.pin_note().empty() ? "" : "; ", kernel.pin_note().c_str());
     const auto activate_start = clock_type::now();
     kernel.activate();
-    std::printf("[%s] 4. activated in %.1f us\n", b, detail::micros(clock_type::now() - activate_start));
+    std::printf("[%s] 4. activated in %.1f us\n", b,
+                detail::micros(clock_type::now() - activate_start));
     std::printf("[%s] 5. resolving queues\n", b);
     bool resolved = true;
-    using ring_group = std::vector<std::unique_ptr<messaging::ring_buffer<typename backend_traits<ExecSpace>::memory_space>>>;
+    using ring_group = std::vector<
+        std::unique_ptr<messaging::ring_buffer<typename backend_traits<ExecSpace>::memory_space>>>;
     for (const char* port : {"in", "out"}) {
       try {
         auto handle = rt.queues().template find<ring_group>(std::string("vector_add.") + port);
-        std::printf("[%s]    %s -> %zu ring(s) of %llu slots\n", b, handle.name.c_str(), handle->size(),
-                    static_cast<unsigned long long>((*handle)[0]->slot_count()));
+        std::printf("[%s]    %s -> %zu ring(s) of %llu slots\n", b, handle.name.c_str(),
+                    handle->size(), static_cast<unsigned long long>((*handle)[0]->slot_count()));
       } catch (const std::exception& failure) {
         resolved = false;
         std::printf("[%s]    %s\n", b, failure.what());
@@ -215,18 +223,20 @@ validation_result validate_backend(const std::string& backend, std::uint64_t bul
     const telemetry_snapshot quiet = kernel.snapshot();
     const terminate_report report = kernel.terminate();
     const telemetry_snapshot final_counters = kernel.snapshot();
-    std::printf("[%s]    terminated in %.2f ms, %llu pending; uptime %.2f s; sent %llu, processed %llu, "
-                "dropped %llu, replies %llu, loop iterations %llu\n",
-                b, detail::micros(report.took) / 1000, static_cast<unsigned long long>(report.pending),
-                final_counters.uptime_seconds, static_cast<unsigned long long>(final_counters.sent),
-                static_cast<unsigned long long>(final_counters.processed),
-                static_cast<unsigned long long>(final_counters.dropped()),
-                static_cast<unsigned long long>(final_counters.replies_received),
-                static_cast<unsigned long long>(final_counters.loop_iterations));
+    std::printf(
+        "[%s]    terminated in %.2f ms, %llu pending; uptime %.2f s; sent %llu, processed %llu, "
+        "dropped %llu, replies %llu, loop iterations %llu\n",
+        b, detail::micros(report.took) / 1000, static_cast<unsigned long long>(report.pending),
+        final_counters.uptime_seconds, static_cast<unsigned long long>(final_counters.sent),
+        static_cast<unsigned long long>(final_counters.processed),
+        static_cast<unsigned long long>(final_counters.dropped()),
+        static_cast<unsigned long long>(final_counters.replies_received),
+        static_cast<unsigned long long>(final_counters.loop_iterations));
     list.check(report.stopped && report.took <= std::chrono::milliseconds(100),
                "terminate within 100 ms", report.detail);
-    list.check(quiet.balanced() && quiet.processed == quiet.sent && quiet.replies_sent == quiet.processed,
-               "counters: sent = processed + dropped + pending, every message replied");
+    list.check(
+        quiet.balanced() && quiet.processed == quiet.sent && quiet.replies_sent == quiet.processed,
+        "counters: sent = processed + dropped + pending, every message replied");
   } catch (const std::exception& failure) {
     list.check(false, "validation flow", failure.what());
   }

@@ -83,11 +83,14 @@ TEST_CASE("drop_oldest never drops a batch the consumer holds", "[messaging][bac
   producer p(ring.ref());
   consumer c(ring.ref());
   for (std::uint64_t i = 0; i < 4; ++i) REQUIRE(push_value(p, i) == msg::push_result::ok);
-  REQUIRE(c.available(2) == 2);                       // consumer claims frames 0 and 1
-  CHECK(push_value(p, 4) == msg::push_result::full);  // nothing droppable while it reads
+  REQUIRE(c.available(2) == 2);  // consumer claims frames 0 and 1
+  // While frames 0 and 1 are read nothing older can go (dropping frame 2 would not free the
+  // slot at the tail), so the new frame is dropped instead: producers never wait.
+  CHECK(push_value(p, 4) == msg::push_result::dropped_newest);
   CHECK(c.frame(0).header->message_id == 0);
   CHECK(c.frame(1).header->message_id == 1);
   c.release(2);
+  CHECK(ring.counters().dropped_newest == 1);
   CHECK(push_value(p, 4) == msg::push_result::ok);
   CHECK(push_value(p, 5) == msg::push_result::ok);
   CHECK(push_value(p, 6) == msg::push_result::ok_dropped_oldest);  // drops 2

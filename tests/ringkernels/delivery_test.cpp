@@ -31,7 +31,8 @@ std::uint64_t messages(std::uint64_t full) {
 }
 }  // namespace
 
-TEMPLATE_TEST_CASE("1M messages: every reply arrives once; intact", "[ringkernels][stress]", RINGKERNELS_HOST_BACKENDS) {
+TEMPLATE_TEST_CASE("1M messages: every reply arrives once; intact", "[ringkernels][stress]",
+                   RINGKERNELS_HOST_BACKENDS) {
   const int workers = GENERATE(1, 2);
   ringkernels::runtime rt;
   auto kernel = rt.launch<TestType>(echo{}, named("million", workers));
@@ -79,7 +80,8 @@ TEMPLATE_TEST_CASE("1M messages: every reply arrives once; intact", "[ringkernel
   CHECK(counters.loop_iterations > 0);
 }
 
-TEMPLATE_TEST_CASE("random payload sizes come back transformed exactly", "[ringkernels]", RINGKERNELS_HOST_BACKENDS) {
+TEMPLATE_TEST_CASE("random payload sizes come back transformed exactly", "[ringkernels]",
+                   RINGKERNELS_HOST_BACKENDS) {
   using handler = test_support::reverse_bytes;
   ringkernels::runtime rt;
   auto kernel = rt.launch<TestType>(handler{}, named("sizes"));
@@ -88,16 +90,19 @@ TEMPLATE_TEST_CASE("random payload sizes come back transformed exactly", "[ringk
   for (int i = 0; i < 2000; ++i) {
     handler::Request request;
     request.length = static_cast<std::uint32_t>(random() % (handler::capacity + 1));
-    for (std::uint32_t b = 0; b < request.length; ++b) request.bytes[b] = static_cast<std::uint8_t>(random());
+    for (std::uint32_t b = 0; b < request.length; ++b)
+      request.bytes[b] = static_cast<std::uint8_t>(random());
     const auto reply = kernel.call(request).get(1s);
     REQUIRE(reply.length == request.length);
     for (std::uint32_t b = 0; b < request.length; ++b) {
-      REQUIRE(reply.bytes[b] == static_cast<std::uint8_t>(request.bytes[request.length - 1 - b] + 1));
+      REQUIRE(reply.bytes[b] ==
+              static_cast<std::uint8_t>(request.bytes[request.length - 1 - b] + 1));
     }
   }
 }
 
-TEMPLATE_TEST_CASE("4 concurrent callers each get their own replies", "[ringkernels][stress]", RINGKERNELS_HOST_BACKENDS) {
+TEMPLATE_TEST_CASE("4 concurrent callers each get their own replies", "[ringkernels][stress]",
+                   RINGKERNELS_HOST_BACKENDS) {
   ringkernels::runtime rt;
   auto kernel = rt.launch<TestType>(echo{}, named("callers"));
   kernel.activate();

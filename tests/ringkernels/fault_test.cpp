@@ -14,7 +14,8 @@ using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
 using ringkernels::kernel_state;
 
-TEMPLATE_TEST_CASE("a throwing handler faults its kernel only", "[ringkernels][fault]", RINGKERNELS_HOST_BACKENDS) {
+TEMPLATE_TEST_CASE("a throwing handler faults its kernel only", "[ringkernels][fault]",
+                   RINGKERNELS_HOST_BACKENDS) {
   using fragile = test_support::fragile;
   ringkernels::runtime rt;
   ringkernels::kernel_options options;

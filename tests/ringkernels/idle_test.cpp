@@ -21,7 +21,8 @@ double process_cpu_seconds() {
 }
 }  // namespace
 
-TEMPLATE_TEST_CASE("an idle kernel uses at most 2% of a core", "[ringkernels][idle]", RINGKERNELS_HOST_BACKENDS) {
+TEMPLATE_TEST_CASE("an idle kernel uses at most 2% of a core", "[ringkernels][idle]",
+                   RINGKERNELS_HOST_BACKENDS) {
   ringkernels::runtime rt;
   ringkernels::kernel_options options;
   options.name = "idle";
@@ -29,12 +30,13 @@ TEMPLATE_TEST_CASE("an idle kernel uses at most 2% of a core", "[ringkernels][id
   kernel.activate();
   ringkernels::examples::echo::Request request;
   (void)kernel.call(request).get(1s);  // it works...
-  std::this_thread::sleep_for(100ms);   // ...then reaches its sleeping backoff
+  std::this_thread::sleep_for(100ms);  // ...then reaches its sleeping backoff
   const double cpu_before = process_cpu_seconds();
   const auto wall_before = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(1s);
   const double cpu = process_cpu_seconds() - cpu_before;
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
   const double percent = 100.0 * cpu / wall;
   INFO("idle kernel CPU: " << percent << " % of one core");
   CHECK(percent <= 2.0);

@@ -34,7 +34,7 @@ void expect_wrong_state(Call&& call, const std::string& state_named) {
 }  // namespace
 
 TEMPLATE_TEST_CASE("a kernel goes launched then active then inactive then active then terminated",
-                        "[ringkernels][lifecycle]", RINGKERNELS_HOST_BACKENDS) {
+                   "[ringkernels][lifecycle]", RINGKERNELS_HOST_BACKENDS) {
   ringkernels::runtime rt;
   auto kernel = rt.launch<TestType>(echo{}, named("life"));
   CHECK(kernel.state() == kernel_state::launched);
@@ -67,7 +67,8 @@ TEMPLATE_TEST_CASE("a kernel goes launched then active then inactive then active
   CHECK(kernel.send(request) == ringkernels::messaging::push_result::closed);
 }
 
-TEMPLATE_TEST_CASE("bad options and taken names are clear errors", "[ringkernels][lifecycle]", RINGKERNELS_HOST_BACKENDS) {
+TEMPLATE_TEST_CASE("bad options and taken names are clear errors", "[ringkernels][lifecycle]",
+                   RINGKERNELS_HOST_BACKENDS) {
   ringkernels::runtime rt;
   auto bad_name = named("has space");
   CHECK_THROWS_AS(rt.launch<TestType>(echo{}, bad_name), ringkernels::error);
@@ -75,17 +76,20 @@ TEMPLATE_TEST_CASE("bad options and taken names are clear errors", "[ringkernels
   no_workers.workers = 0;
   CHECK_THROWS_WITH(rt.launch<TestType>(echo{}, no_workers), ContainsSubstring("workers = 0"));
   auto first = rt.launch<TestType>(echo{}, named("twin"));
-  CHECK_THROWS_WITH(rt.launch<TestType>(echo{}, named("twin")), ContainsSubstring("already registered"));
+  CHECK_THROWS_WITH(rt.launch<TestType>(echo{}, named("twin")),
+                    ContainsSubstring("already registered"));
 }
 
-TEMPLATE_TEST_CASE("queues are named <kernel>.<port> on every backend", "[ringkernels][naming]", RINGKERNELS_HOST_BACKENDS) {
+TEMPLATE_TEST_CASE("queues are named <kernel>.<port> on every backend", "[ringkernels][naming]",
+                   RINGKERNELS_HOST_BACKENDS) {
   ringkernels::runtime rt;
   auto kernel = rt.launch<TestType>(echo{}, named("vector_add"));
   CHECK(rt.queue_names() ==
         std::vector<std::string>{"vector_add.in", "vector_add.out", "vector_add.peer"});
 }
 
-TEMPLATE_TEST_CASE("several kernels run at once in one runtime", "[ringkernels][lifecycle]", RINGKERNELS_HOST_BACKENDS) {
+TEMPLATE_TEST_CASE("several kernels run at once in one runtime", "[ringkernels][lifecycle]",
+                   RINGKERNELS_HOST_BACKENDS) {
   ringkernels::runtime rt;
   auto a = rt.launch<TestType>(echo{}, named("a"));
   auto b = rt.launch<TestType>(echo{}, named("b"));
@@ -102,13 +106,14 @@ TEMPLATE_TEST_CASE("several kernels run at once in one runtime", "[ringkernels][
 }
 
 TEMPLATE_TEST_CASE("terminate with messages pending returns fast and counts them",
-                        "[ringkernels][lifecycle]", RINGKERNELS_HOST_BACKENDS) {
+                   "[ringkernels][lifecycle]", RINGKERNELS_HOST_BACKENDS) {
   ringkernels::runtime rt;
   auto kernel = rt.launch<TestType>(echo{}, named("pending"));
   kernel.activate();
   kernel.deactivate();
   echo::Request request;
-  for (int i = 0; i < 200; ++i) REQUIRE(kernel.send(request) == ringkernels::messaging::push_result::ok);
+  for (int i = 0; i < 200; ++i)
+    REQUIRE(kernel.send(request) == ringkernels::messaging::push_result::ok);
   const auto report = kernel.terminate();
   CHECK(report.stopped);
   CHECK(report.took < 100ms);

@@ -27,8 +27,8 @@ std::vector<vector_add::Reply> run_on(const std::vector<vector_add::Request>& re
 }
 
 template <class... Spaces>
-std::vector<std::vector<vector_add::Reply>> run_all(std::tuple<Spaces...>,
-                                                    const std::vector<vector_add::Request>& requests) {
+std::vector<std::vector<vector_add::Reply>> run_all(
+    std::tuple<Spaces...>, const std::vector<vector_add::Request>& requests) {
   return {run_on<Spaces>(requests)...};
 }
 }  // namespace

@@ -12,7 +12,8 @@
 using namespace std::chrono_literals;
 using ringkernels::examples::ping_pong;
 
-TEMPLATE_TEST_CASE("two kernels ping-pong 100000 times", "[ringkernels][stress]", RINGKERNELS_HOST_BACKENDS) {
+TEMPLATE_TEST_CASE("two kernels ping-pong 100000 times", "[ringkernels][stress]",
+                   RINGKERNELS_HOST_BACKENDS) {
   ringkernels::runtime rt;
   ringkernels::kernel_options options;
   options.name = "ping";
@@ -30,7 +31,8 @@ TEMPLATE_TEST_CASE("two kernels ping-pong 100000 times", "[ringkernels][stress]"
   ball.limit = 100'000;
   ball.finished = ringkernels::buffer_handle<std::uint64_t>{finished, 2};
   REQUIRE(ping.send(ball) == ringkernels::messaging::push_result::ok);
-  using u64 = ringkernels::messaging::atomic_index<std::uint64_t, ringkernels::messaging::scope::system>;
+  using u64 =
+      ringkernels::messaging::atomic_index<std::uint64_t, ringkernels::messaging::scope::system>;
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   while (u64::load_acquire(&finished[0]) == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(1ms);
@@ -42,5 +44,5 @@ TEMPLATE_TEST_CASE("two kernels ping-pong 100000 times", "[ringkernels][stress]"
   const auto a = ping.snapshot();
   const auto b = pong.snapshot();
   CHECK(a.processed + b.processed == 100'001);  // the host's serve plus 100,000 hits
-  CHECK(a.sent == 1);                             // only the serve came from the host
+  CHECK(a.sent == 1);                           // only the serve came from the host
 }

@@ -9,8 +9,8 @@ using Catch::Matchers::ContainsSubstring;
 
 TEST_CASE("latency histograms bucket by powers of two", "[ringkernels][telemetry]") {
   ringkernels::latency_histogram histogram;
-  for (int i = 0; i < 90; ++i) histogram.record(100);     // bucket [64, 128)
-  for (int i = 0; i < 10; ++i) histogram.record(5000);    // bucket [4096, 8192)
+  for (int i = 0; i < 90; ++i) histogram.record(100);   // bucket [64, 128)
+  for (int i = 0; i < 10; ++i) histogram.record(5000);  // bucket [4096, 8192)
   CHECK(histogram.count() == 100);
   CHECK(histogram.percentile_upper_ns(50) == 128);
   CHECK(histogram.percentile_upper_ns(99) == 8192);
@@ -21,7 +21,8 @@ TEST_CASE("a snapshot renders as JSON and Prometheus text", "[ringkernels][telem
   ringkernels::runtime rt;
   ringkernels::kernel_options options;
   options.name = "shown";
-  auto kernel = rt.launch<Kokkos::DefaultHostExecutionSpace>(ringkernels::examples::echo{}, options);
+  auto kernel =
+      rt.launch<Kokkos::DefaultHostExecutionSpace>(ringkernels::examples::echo{}, options);
   kernel.activate();
   for (int i = 0; i < 3; ++i) (void)kernel.call(ringkernels::examples::echo::Request{}).get(1s);
   const auto snapshot = kernel.snapshot();
@@ -33,7 +34,8 @@ TEST_CASE("a snapshot renders as JSON and Prometheus text", "[ringkernels][telem
   const std::string text = snapshot.to_prometheus();
   CHECK_THAT(text, ContainsSubstring("ringkernels_messages_processed_total{kernel=\"shown\""));
   CHECK_THAT(text, ContainsSubstring("ringkernels_messages_dropped_total{kernel=\"shown\""));
-  CHECK_THAT(text, ContainsSubstring("ringkernels_end_to_end_latency_ns_count{kernel=\"shown\",backend="));
+  CHECK_THAT(
+      text, ContainsSubstring("ringkernels_end_to_end_latency_ns_count{kernel=\"shown\",backend="));
   std::uint64_t calls = 0;
   for (auto count : snapshot.end_to_end_ns) calls += count;
   CHECK(calls == 3);

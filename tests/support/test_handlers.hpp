@@ -41,7 +41,8 @@ struct fragile {
     std::int64_t doubled = 0;
   };
   Reply operator()(const Request& request, ringkernels::context&) const {
-    if (request.value < 0) throw std::runtime_error("negative value " + std::to_string(request.value));
+    if (request.value < 0)
+      throw std::runtime_error("negative value " + std::to_string(request.value));
     return Reply{request.value * 2};
   }
 };

@@ -105,9 +105,10 @@ class ring_producer {
     if (refused != push_result::ok) return refused;
     bool dropped_oldest = false;
     std::uint64_t position = 0;
+    int drop_attempts = 0;
     while (reserve(1, position) == 0) {
-      if (ring_.policy == backpressure::drop_oldest && drop_oldest()) {
-        dropped_oldest = true;
+      if (ring_.policy == backpressure::drop_oldest && drop_attempts++ < 8) {
+        if (drop_oldest()) dropped_oldest = true;
         continue;
       }
       return on_full();
@@ -146,7 +147,10 @@ class ring_producer {
   }
 
   RINGKERNELS_INLINE_FUNCTION push_result on_full() const {
-    if (ring_.policy == backpressure::drop_newest) {
+    // drop_oldest ends here when every pending frame is claimed by the consumer (or, with
+    // several producers, still being written): nothing older can go, so the new frame does.
+    // Waiting instead would tie producers to the consumer's batch time.
+    if (ring_.policy == backpressure::drop_newest || ring_.policy == backpressure::drop_oldest) {
       ring_type::counter::fetch_add_relaxed(&ring_.control->dropped_newest, 1);
       return push_result::dropped_newest;
     }
@@ -236,8 +240,12 @@ class ring_producer {
     const std::uint64_t head = ring_type::index::load_acquire(&control->head);
     std::uint64_t oldest = ring_type::index::load_acquire(&control->claim);
     if (oldest != head) return false;  // the consumer is reading [head, claim): wait for it
-    // Single producer: everything below our own tail is complete. Multi: check the stamp.
-    if (ring_.producers == ring_producers::multiple && !ring_.committed(oldest)) return false;
+    // The consumer may have drained the ring since our reserve() saw it full: then there is
+    // nothing to drop (and dropping at the tail would move claim past it); the caller retries.
+    // Single producer: everything below our own tail is complete. Multi: the stamp says.
+    if (ring_.producers == ring_producers::single ? oldest >= tail_ : !ring_.committed(oldest)) {
+      return false;
+    }
     if (!ring_type::index::compare_exchange(&control->claim, oldest, oldest + 1)) return false;
     ring_type::counter::fetch_add_relaxed(&control->dropped_oldest, 1);
     std::uint64_t expected = oldest;

@@ -29,7 +29,9 @@ RINGKERNELS_INLINE_FUNCTION constexpr bool enqueued(push_result result) {
 enum class backpressure : std::uint8_t {
   reject,       ///< return push_result::full; nothing is lost, the caller decides
   block,        ///< wait (with backoff) until space or the deadline; then timed_out
-  drop_oldest,  ///< make room by dropping the oldest pending frame; counted
+  drop_oldest,  ///< make room by dropping the oldest pending frame; counted. When every
+                ///< pending frame is claimed by the consumer, the new frame is dropped instead
+                ///< (push_result::dropped_newest): producers never wait.
   drop_newest,  ///< drop the frame being pushed; counted
 };
 

@@ -1,0 +1,157 @@
+#include "kernel_bench.hpp"
+
+#include "cpu_floor.hpp"
+
+#include <ringkernels/examples/echo.hpp>
+#include <ringkernels/runtime.hpp>
+
+#include <ctime>
+#include <thread>
+#include <vector>
+
+namespace ringkernels::perf {
+namespace {
+
+using examples::echo;
+using clock_type = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+echo::Request make_request(std::uint64_t sequence) {
+  echo::Request request;
+  request.sequence = sequence;
+  for (int w = 0; w < 7; ++w)
+    request.words[w] = sequence * 0x9e3779b97f4a7c15ull + static_cast<std::uint64_t>(w);
+  return request;
+}
+
+bool reply_matches(const echo::Reply& reply, std::uint64_t sequence) {
+  const echo::Request request = make_request(sequence);
+  std::uint64_t sum = request.sequence;
+  for (int w = 0; w < 7; ++w) sum += request.words[w];
+  bool ok = reply.sequence == sequence && reply.checksum == static_cast<std::uint32_t>(sum);
+  for (int w = 0; w < 6; ++w) ok = ok && reply.words[w] == request.words[w];
+  return ok;
+}
+
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+/// The worker is pinned to core 0 (compact); the caller runs on the last core.
+int caller_core(const topology& machine) {
+  return machine.core_count() > 1 ? machine.core_count() - 1 : -1;
+}
+
+template <class ExecSpace>
+void roundtrip(report& out, double scale) {
+  runtime rt;
+  kernel_options options;
+  options.name = "bench_echo";
+  options.single_sender = true;
+  auto kernel = rt.template launch<ExecSpace>(echo{}, options);
+  kernel.activate();
+  const auto iterations = static_cast<std::uint64_t>(200000 * scale) + 1000;
+  std::vector<double> samples;
+  samples.reserve(iterations);
+  std::uint64_t wrong = 0;
+  std::thread caller = pinned_thread(rt.machine(), caller_core(rt.machine()), [&] {
+    for (std::uint64_t i = 0; i < iterations; ++i) {
+      const auto start = clock_type::now();
+      const echo::Reply reply = kernel.call(make_request(i)).get(1s);
+      samples.push_back(
+          std::chrono::duration<double, std::nano>(clock_type::now() - start).count());
+      wrong += reply_matches(reply, i) ? 0 : 1;
+    }
+  });
+  caller.join();
+  if (wrong != 0) RINGKERNELS_THROW(errc::backend_failure, "roundtrip: wrong replies");
+  samples.erase(samples.begin(), samples.begin() + static_cast<long>(iterations / 100));
+  std::vector<double> copy = samples;
+  out.add("roundtrip.p50_ns", percentile(samples, 50), "ns", "call().get(), 64 B each way");
+  out.add("roundtrip.p99_ns", percentile(copy, 99), "ns");
+}
+
+template <class ExecSpace>
+void throughput(report& out, double scale) {
+  runtime rt;
+  kernel_options options;
+  options.name = "bench_echo";
+  options.single_sender = true;
+  auto kernel = rt.template launch<ExecSpace>(echo{}, options);
+  kernel.activate();
+  const auto total = static_cast<std::uint64_t>(5e6 * scale) + 1000;
+  std::uint64_t checked = 0, wrong = 0;
+  double seconds = 0;
+  std::thread caller = pinned_thread(rt.machine(), caller_core(rt.machine()), [&] {
+    std::vector<echo::Request> batch(64);
+    std::vector<echo::Reply> replies(256);
+    std::uint64_t sent = 0;
+    const auto start = clock_type::now();
+    while (checked < total) {
+      if (sent < total && sent - checked < 3000) {
+        const std::size_t k = std::min<std::uint64_t>(batch.size(), total - sent);
+        for (std::size_t j = 0; j < k; ++j) batch[j] = make_request(sent + j);
+        sent += kernel.send_batch(batch.data(), k);
+      }
+      const std::size_t got = kernel.receive(replies.data(), replies.size());
+      for (std::size_t j = 0; j < got; ++j) wrong += reply_matches(replies[j], checked + j) ? 0 : 1;
+      checked += got;
+    }
+    seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  });
+  caller.join();
+  if (wrong != 0) RINGKERNELS_THROW(errc::backend_failure, "throughput: wrong replies");
+  out.add("throughput.64B.msgs_per_s", static_cast<double>(checked) / seconds, "msg/s",
+          "replies received and checked, pipelined");
+
+  // Idle: the same kernel, active and with nothing to do, for 1 s.
+  std::this_thread::sleep_for(100ms);
+  const double cpu_before = process_cpu_seconds();
+  const auto wall_before = clock_type::now();
+  std::this_thread::sleep_for(1s);
+  const double cpu = process_cpu_seconds() - cpu_before;
+  const double wall = std::chrono::duration<double>(clock_type::now() - wall_before).count();
+  out.add("idle.cpu_percent", 100.0 * cpu / wall, "%", "whole process, kernel active and idle");
+}
+
+template <class ExecSpace>
+void run(const std::string& which, report& out, double scale) {
+  if (which == "roundtrip") {
+    roundtrip<ExecSpace>(out, scale);
+  } else {
+    throughput<ExecSpace>(out, scale);
+  }
+}
+
+}  // namespace
+
+report run_kernel_bench(const std::string& which, const std::string& backend, double scale) {
+  report out("ringkernels bench " + which + " --backend " + backend);
+  {
+    topology machine;
+    const int other = machine.core_count() > 1 ? machine.core_count() - 1 : 0;
+    measure_core_roundtrip(machine, 0, other, out);
+  }
+  if (backend == "serial" || backend == "openmp") {
+#if defined(RINGKERNELS_ENABLE_SERIAL)
+    if (backend == "serial") run<Kokkos::Serial>(which, out, scale);
+#endif
+#if defined(RINGKERNELS_ENABLE_OPENMP)
+    if (backend == "openmp") run<Kokkos::OpenMP>(which, out, scale);
+#endif
+  }
+  if (out.results().size() <= 2) {
+    RINGKERNELS_THROW(errc::unsupported,
+                      "backend '" + backend + "' is not built or has no ring kernels yet");
+  }
+  const double floor = out.value("floor.core_roundtrip.p50_ns");
+  if (which == "roundtrip") {
+    out.add("roundtrip.p50_over_floor", out.value("roundtrip.p50_ns") / floor, "x",
+            "ratio to the bare core-to-core round trip");
+  }
+  return out;
+}
+
+}  // namespace ringkernels::perf
