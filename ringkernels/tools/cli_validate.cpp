@@ -19,6 +19,9 @@ std::optional<validation_result> run_backend(const std::string& name, std::uint6
 #if defined(RINGKERNELS_ENABLE_OPENMP)
   if (name == "openmp") return validate_backend<Kokkos::OpenMP>(name, messages);
 #endif
+#if defined(RINGKERNELS_ENABLE_CUDA)
+  if (name == "cuda") return validate_backend<Kokkos::Cuda>(name, messages);
+#endif
   (void)messages;
   return std::nullopt;  // built, but this backend's ring kernels are not implemented yet
 }

@@ -53,8 +53,8 @@ struct checklist {
 /// bit for bit and prints send, receive and total latency.
 template <class ExecSpace, class Kernel>
 void vector_case(Kernel& kernel, std::uint32_t n, checklist& list) {
-  using memory_space = typename backend_traits<ExecSpace>::memory_space;
-  using view = Kokkos::View<float*, memory_space>;
+  using data_space = typename backend_traits<ExecSpace>::data_space;
+  using view = Kokkos::View<float*, data_space>;
   const bool by_handle = n > vector_add::inline_limit;
   vector_add::Request request;
   request.n = n;

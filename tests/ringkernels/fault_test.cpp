@@ -10,6 +10,8 @@
 #include "backends_under_test.hpp"
 #include "test_handlers.hpp"
 
+#include <thread>
+
 using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
 using ringkernels::kernel_state;
@@ -52,4 +54,28 @@ TEMPLATE_TEST_CASE("a throwing handler faults its kernel only", "[ringkernels][f
   const auto report = broken.terminate();
   CHECK(report.stopped);
   CHECK_THAT(report.detail, ContainsSubstring("negative value -5"));
+}
+
+TEMPLATE_TEST_CASE("a worker stuck in its handler is reported stalled", "[ringkernels][fault]",
+                   RINGKERNELS_HOST_BACKENDS) {
+  using stuck = test_support::stuck;
+  ringkernels::runtime rt;
+  ringkernels::kernel_options options;
+  options.name = "stuck";
+  options.stall_after = 200ms;
+  auto kernel = rt.launch<TestType>(stuck{}, options);
+  kernel.activate();
+  CHECK_FALSE(kernel.status().stalled);
+  std::uint32_t hold = 1;
+  auto future = kernel.call(stuck::Request{&hold});
+  std::this_thread::sleep_for(500ms);
+  const auto status = kernel.status();
+  CHECK(status.stalled);
+  CHECK_THAT(status.stall, ContainsSubstring("worker 0: no heartbeat for"));
+  using u32 =
+      ringkernels::messaging::atomic_index<std::uint32_t, ringkernels::messaging::scope::system>;
+  u32::store_release(&hold, 0u);
+  CHECK(future.get(5s).released == 1);
+  std::this_thread::sleep_for(50ms);
+  CHECK_FALSE(kernel.status().stalled);
 }

@@ -3,6 +3,7 @@
 #define RINGKERNELS_TESTS_TEST_HANDLERS_HPP
 
 #include <ringkernels/context.hpp>
+#include <ringkernels/messaging/atomic_index.hpp>
 
 #include <cstdint>
 #include <stdexcept>
@@ -44,6 +45,24 @@ struct fragile {
     if (request.value < 0)
       throw std::runtime_error("negative value " + std::to_string(request.value));
     return Reply{request.value * 2};
+  }
+};
+
+/// Spins while *hold != 0: a handler that does not return stops its worker's heartbeat.
+struct stuck {
+  struct Request {
+    std::uint32_t* hold;
+  };
+  struct Reply {
+    std::uint32_t released;
+  };
+  RINGKERNELS_INLINE_FUNCTION Reply operator()(const Request& request,
+                                               ringkernels::context&) const {
+    using u32 =
+        ringkernels::messaging::atomic_index<std::uint32_t, ringkernels::messaging::scope::system>;
+    while (u32::load_acquire(request.hold) != 0) {
+    }
+    return Reply{1};
   }
 };
 

@@ -5,6 +5,9 @@
 #define RINGKERNELS_BACKEND_SELECT_HPP
 
 #include <ringkernels/backends/host/launch.hpp>
+#if defined(RINGKERNELS_ENABLE_CUDA)
+#include <ringkernels/backends/cuda/launch.hpp>
+#endif
 
 #include <Kokkos_Core.hpp>
 
@@ -17,7 +20,8 @@ struct backend_traits;  // no backend for this execution space in this build
 template <>
 struct backend_traits<Kokkos::Serial> {
   static constexpr const char* name = "serial";
-  using memory_space = Kokkos::HostSpace;
+  using memory_space = Kokkos::HostSpace;  ///< rings and control block
+  using data_space = Kokkos::HostSpace;    ///< arrays handlers reach through buffer_handle
   static constexpr messaging::scope ring_scope = messaging::scope::system;
   template <class Handler>
   using launcher = host_backend::launcher<Handler>;
@@ -29,9 +33,22 @@ template <>
 struct backend_traits<Kokkos::OpenMP> {
   static constexpr const char* name = "openmp";
   using memory_space = Kokkos::HostSpace;
+  using data_space = Kokkos::HostSpace;
   static constexpr messaging::scope ring_scope = messaging::scope::system;
   template <class Handler>
   using launcher = host_backend::launcher<Handler>;
+};
+#endif
+
+#if defined(RINGKERNELS_ENABLE_CUDA) && defined(KOKKOS_ENABLE_CUDA)
+template <>
+struct backend_traits<Kokkos::Cuda> {
+  static constexpr const char* name = "cuda";
+  using memory_space = Kokkos::CudaHostPinnedSpace;  ///< host<->kernel rings, control block
+  using data_space = Kokkos::CudaSpace;
+  static constexpr messaging::scope ring_scope = messaging::scope::system;
+  template <class Handler>
+  using launcher = cuda_backend::launcher<Handler>;
 };
 #endif
 

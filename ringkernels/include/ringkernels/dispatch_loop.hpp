@@ -139,10 +139,13 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
       if (command == kernel_command::run) {
         ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
       }
+      // A fresh heartbeat with the ack lets the host relate this worker's clock to its own.
+      access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
       access::u32::store_release(&counters.acknowledged, acknowledged);
     }
     if (command == kernel_command::terminate) break;
     if (command != kernel_command::run) {
+      access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
       hooks.idle();
       continue;
     }
@@ -158,6 +161,8 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
       break;
     }
     if (handled == 0) {
+      // Idle iterations are cheap to stamp; busy ones stamp every 256 iterations (above).
+      access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
       hooks.idle();
     } else {
       hooks.busy();

@@ -26,6 +26,9 @@ struct kernel_options {
   std::uint32_t max_batch = 64;
   /// How long terminate() waits for the workers (decision 5: at most 100 ms).
   std::chrono::milliseconds terminate_timeout{100};
+  /// A worker whose heartbeat is older than this while the kernel is active is reported stalled
+  /// (a handler that never returns, a hung device).
+  std::chrono::milliseconds stall_after{1000};
   /// How long activate()/deactivate() wait for every worker to acknowledge.
   std::chrono::milliseconds acknowledge_timeout{2000};
 };

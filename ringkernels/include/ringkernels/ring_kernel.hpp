@@ -14,7 +14,9 @@ namespace ringkernels {
 /// The kernel's state and what it has done, for people and monitoring.
 struct kernel_status {
   kernel_state state;
-  std::string fault;  ///< why the kernel faulted, when it did
+  std::string fault;     ///< why the kernel faulted, when it did
+  bool stalled = false;  ///< a worker of an active kernel stopped beating (options.stall_after)
+  std::string stall;     ///< which workers, for how long
   telemetry_snapshot telemetry;
 };
 
@@ -39,7 +41,10 @@ class ring_kernel {
 
   kernel_state state() const { return impl_->current_state(); }
   kernel_status status() const {
-    return kernel_status{impl_->current_state(), impl_->fault_message(), impl_->snapshot()};
+    std::string stall = impl_->stall_report();
+    const bool stalled = !stall.empty();
+    return kernel_status{impl_->current_state(), impl_->fault_message(), stalled, std::move(stall),
+                         impl_->snapshot()};
   }
   telemetry_snapshot snapshot() const { return impl_->snapshot(); }
 

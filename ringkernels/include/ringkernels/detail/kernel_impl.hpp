@@ -383,9 +383,46 @@ class kernel_impl final : public kernel_base {
     }
     control_access<scope>::set_command(control(), what);
     wait_acknowledged(what, operation);
+    if (what == kernel_command::run) record_clock_offsets();
     set_state(target);
   }
 
+  /// Each worker stamped its heartbeat with its own clock (a GPU's %globaltimer need not agree
+  /// with the host's clock) just before acknowledging: remember the difference.
+  void record_clock_offsets() {
+    const std::int64_t host_us = static_cast<std::int64_t>(physical_time_ns() / 1000);
+    std::lock_guard lock(fault_mutex_);
+    clock_offsets_us_.assign(static_cast<std::size_t>(options_.workers), 0);
+    for (int w = 0; w < options_.workers; ++w) {
+      const auto beat = static_cast<std::int64_t>(
+          control_access<scope>::read(&control()->workers()[w].heartbeat));
+      clock_offsets_us_[static_cast<std::size_t>(w)] = host_us - beat;
+    }
+  }
+
+ public:
+  /// Workers of an active kernel whose heartbeat is older than options.stall_after, described;
+  /// empty when none.
+  std::string stall_report() {
+    if (current_state() != kernel_state::active) return {};
+    const std::int64_t host_us = static_cast<std::int64_t>(physical_time_ns() / 1000);
+    std::lock_guard lock(fault_mutex_);
+    std::string report;
+    for (int w = 0; w < options_.workers && static_cast<std::size_t>(w) < clock_offsets_us_.size();
+         ++w) {
+      const auto beat = static_cast<std::int64_t>(
+          control_access<scope>::read(&control()->workers()[w].heartbeat));
+      const std::int64_t age_us = host_us - (beat + clock_offsets_us_[static_cast<std::size_t>(w)]);
+      if (age_us >
+          std::chrono::duration_cast<std::chrono::microseconds>(options_.stall_after).count()) {
+        report += (report.empty() ? "" : "; ") + std::string("worker ") + std::to_string(w) +
+                  ": no heartbeat for " + std::to_string(age_us / 1000) + " ms";
+      }
+    }
+    return report;
+  }
+
+ private:
   /// Waits until every worker has acted on `what` (or faulted).
   void wait_acknowledged(kernel_command what, const char* operation) {
     const auto deadline = clock_type::now() + options_.acknowledge_timeout;
@@ -416,6 +453,22 @@ class kernel_impl final : public kernel_base {
     if (now == kernel_state::faulted || now == kernel_state::terminated ||
         now == kernel_state::created || control_storage_.data() == nullptr) {
       return;
+    }
+    // A GPU kernel that traps sets no flag: ask the launcher, at most every millisecond
+    // (cudaStreamQuery costs about a microsecond, too much for every poll of a waiter).
+    const auto now_ticks = clock_type::now().time_since_epoch().count();
+    auto last = last_launch_check_.load(std::memory_order_relaxed);
+    const auto period =
+        std::chrono::duration_cast<clock_type::duration>(std::chrono::milliseconds(1)).count();
+    if (now_ticks - last >= period &&
+        last_launch_check_.compare_exchange_strong(last, now_ticks, std::memory_order_relaxed)) {
+      std::lock_guard lock(fault_mutex_);
+      std::string died = launcher_.failure();
+      if (!died.empty() && died.rfind("handler threw", 0) != 0) {
+        fault_ = died;
+        set_state(kernel_state::faulted);
+        return;
+      }
     }
     for (int w = 0; w < options_.workers; ++w) {
       using u32 = messaging::atomic_index<std::uint32_t, scope>;
@@ -507,6 +560,8 @@ class kernel_impl final : public kernel_base {
   std::mutex fault_mutex_;
   std::string fault_;
   std::optional<clock_type::time_point> started_;
+  std::atomic<clock_type::rep> last_launch_check_{0};
+  std::vector<std::int64_t> clock_offsets_us_;
   clock_type::time_point stopped_at_{};
 
   std::atomic<std::uint64_t> next_message_id_{1};

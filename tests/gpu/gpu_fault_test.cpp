@@ -1,0 +1,95 @@
+// GPU faults: a handler that traps kills the kernel; the runtime reports the CUDA error and
+// never hangs. A trap loses the CUDA context, so each case here is its own process (ctest runs
+// every test case apart; perf/gpu-suite.sh does the same).
+#include <ringkernels/runtime.hpp>
+
+#include <catch2/catch_template_test_macros.hpp>
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include "gpu_backends.hpp"
+
+#include <thread>
+
+using namespace std::chrono_literals;
+using Catch::Matchers::ContainsSubstring;
+
+namespace {
+/// Traps on a negative value (the device's way to fail).
+struct trapping {
+  struct Request {
+    std::int64_t value;
+  };
+  struct Reply {
+    std::int64_t value;
+  };
+  RINGKERNELS_INLINE_FUNCTION Reply operator()(const Request& request,
+                                               ringkernels::context&) const {
+#if RINGKERNELS_DEVICE_PASS
+    if (request.value < 0) __trap();
+#endif
+    return Reply{request.value};
+  }
+};
+
+/// Spins while *hold != 0: a handler that never returns stops the worker's heartbeat.
+struct stuck {
+  struct Request {
+    std::uint32_t* hold;
+  };
+  struct Reply {
+    std::uint32_t released;
+  };
+  RINGKERNELS_INLINE_FUNCTION Reply operator()(const Request& request,
+                                               ringkernels::context&) const {
+    using u32 =
+        ringkernels::messaging::atomic_index<std::uint32_t, ringkernels::messaging::scope::system>;
+    while (u32::load_acquire(request.hold) != 0) {
+    }
+    return Reply{1};
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("a trapping handler faults the kernel with the CUDA error", "[gpu][fault]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  ringkernels::runtime rt;
+  ringkernels::kernel_options options;
+  options.name = "trap";
+  auto kernel = rt.launch<TestType>(trapping{}, options);
+  kernel.activate();
+  CHECK(kernel.call(trapping::Request{5}).get(1s).value == 5);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    (void)kernel.call(trapping::Request{-1}).get(10s);
+    FAIL("no error after a trap");
+  } catch (const ringkernels::error& failure) {
+    CHECK(failure.code() == ringkernels::errc::handler_failed);
+    CHECK_THAT(failure.what(), ContainsSubstring("cudaError"));
+  }
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+  CHECK(kernel.state() == ringkernels::kernel_state::faulted);
+  CHECK_THAT(kernel.status().fault, ContainsSubstring("persistent kernel died"));
+}
+
+TEMPLATE_TEST_CASE("a kernel whose heartbeat stops is reported stalled", "[gpu][fault]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  ringkernels::runtime rt;
+  ringkernels::kernel_options options;
+  options.name = "stuck";
+  options.stall_after = 200ms;
+  auto kernel = rt.launch<TestType>(stuck{}, options);
+  kernel.activate();
+  Kokkos::View<std::uint32_t, Kokkos::CudaHostPinnedSpace> hold("hold");
+  hold() = 1;
+  auto future = kernel.call(stuck::Request{hold.data()});
+  std::this_thread::sleep_for(500ms);
+  const auto status = kernel.status();
+  CHECK(status.stalled);
+  CHECK_THAT(status.stall, ContainsSubstring("worker 0"));
+  using u32 =
+      ringkernels::messaging::atomic_index<std::uint32_t, ringkernels::messaging::scope::system>;
+  u32::store_release(hold.data(), 0u);
+  CHECK(future.get(5s).released == 1);
+  CHECK_FALSE(kernel.status().stalled);
+}

@@ -1,0 +1,145 @@
+// Ring kernels resident on the GPU, through the public API (label `gpu`: run on the GPU machine
+// by perf/gpu-suite.sh). The same handlers as on the host backends.
+#include <ringkernels/examples/echo.hpp>
+#include <ringkernels/examples/vector_add.hpp>
+#include <ringkernels/runtime.hpp>
+
+#include <catch2/catch_template_test_macros.hpp>
+#include <catch2/catch_test_macros.hpp>
+
+#include "gpu_backends.hpp"
+
+#include <cstring>
+#include <random>
+
+using namespace std::chrono_literals;
+using ringkernels::kernel_state;
+using ringkernels::examples::echo;
+using ringkernels::examples::vector_add;
+
+namespace {
+ringkernels::kernel_options named(const std::string& name, int workers = 1) {
+  ringkernels::kernel_options options;
+  options.name = name;
+  options.workers = workers;
+  return options;
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("a GPU kernel goes through its whole lifecycle", "[gpu][lifecycle]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  ringkernels::runtime rt;
+  auto kernel = rt.launch<TestType>(echo{}, named("life"));
+  CHECK(kernel.state() == kernel_state::launched);
+  CHECK(rt.queue_names() == std::vector<std::string>{"life.in", "life.out", "life.peer"});
+  kernel.activate();
+  echo::Request request;
+  request.sequence = 77;
+  const auto reply = kernel.call(request).get(1s);
+  CHECK(reply.sequence == 77);
+  CHECK(reply.worker == 0);
+  kernel.deactivate();
+  kernel.activate();
+  CHECK(kernel.call(request).get(1s).sequence == 77);
+  const auto report = kernel.terminate();
+  CHECK(report.stopped);
+  CHECK(report.took < 100ms);
+  CHECK(kernel.state() == kernel_state::terminated);
+}
+
+TEMPLATE_TEST_CASE("100000 messages through a GPU kernel; every reply checked", "[gpu]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  ringkernels::runtime rt;
+  auto options = named("many", 4);
+  options.single_sender = true;
+  auto kernel = rt.launch<TestType>(echo{}, options);
+  kernel.activate();
+  const std::uint64_t total = 100'000;
+  std::vector<bool> seen(total, false);
+  std::vector<echo::Request> batch(64);
+  std::vector<echo::Reply> replies(256);
+  std::uint64_t sent = 0, received = 0, bad = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (received < total && std::chrono::steady_clock::now() < deadline) {
+    if (sent < total && sent - received < 4000) {
+      const std::size_t k = std::min<std::uint64_t>(batch.size(), total - sent);
+      for (std::size_t j = 0; j < k; ++j) {
+        batch[j].sequence = sent + j;
+        for (int w = 0; w < 7; ++w)
+          batch[j].words[w] = (sent + j) * 31 + static_cast<std::uint64_t>(w);
+      }
+      sent += kernel.send_batch(batch.data(), k);
+    }
+    const std::size_t got = kernel.receive(replies.data(), replies.size());
+    for (std::size_t j = 0; j < got; ++j) {
+      const auto& r = replies[j];
+      bool ok = r.sequence < total && !seen[r.sequence] && r.worker < 4;
+      for (int w = 0; ok && w < 6; ++w)
+        ok = r.words[w] == r.sequence * 31 + static_cast<std::uint64_t>(w);
+      if (ok) seen[r.sequence] = true;
+      bad += ok ? 0 : 1;
+    }
+    received += got;
+  }
+  CHECK(received == total);
+  CHECK(bad == 0);
+  kernel.deactivate();
+  const auto counters = kernel.snapshot();
+  CHECK(counters.processed == total);
+  CHECK(counters.balanced());
+}
+
+TEMPLATE_TEST_CASE("VectorAdd on the GPU matches the host backend bit for bit", "[gpu][parity]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> value(-1e3f, 1e3f);
+  std::vector<vector_add::Request> requests(200);
+  for (auto& request : requests) {
+    request.n = static_cast<std::uint32_t>(1 + random() % vector_add::inline_limit);
+    for (std::uint32_t i = 0; i < request.n; ++i) {
+      request.a[i] = value(random);
+      request.b[i] = value(random);
+    }
+  }
+  ringkernels::runtime rt;
+  auto gpu = rt.launch<TestType>(vector_add{}, named("gpu_add"));
+  auto host = rt.launch<Kokkos::Serial>(vector_add{}, named("host_add"));
+  gpu.activate();
+  host.activate();
+  for (const auto& request : requests) {
+    const auto on_gpu = gpu.call(request).get(1s);
+    const auto on_host = host.call(request).get(1s);
+    REQUIRE(std::memcmp(&on_gpu, &on_host, sizeof on_gpu) == 0);
+  }
+}
+
+TEMPLATE_TEST_CASE("VectorAdd by handle in device memory", "[gpu]", RINGKERNELS_GPU_BACKENDS) {
+  ringkernels::runtime rt;
+  auto kernel = rt.launch<TestType>(vector_add{}, named("big_add"));
+  kernel.activate();
+  for (std::uint32_t n : {100u, 10000u, 1000000u}) {
+    Kokkos::View<float*, Kokkos::CudaSpace> a("a", n), b("b", n), c("c", n);
+    auto a_host = Kokkos::create_mirror_view(a);
+    auto b_host = Kokkos::create_mirror_view(b);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      a_host(i) = static_cast<float>(i) * 0.5f;
+      b_host(i) = 3.0f - static_cast<float>(i % 7);
+    }
+    Kokkos::deep_copy(a, a_host);
+    Kokkos::deep_copy(b, b_host);
+    vector_add::Request request;
+    request.n = n;
+    request.by_handle = 1;
+    request.big_a = {a.data(), n};
+    request.big_b = {b.data(), n};
+    request.big_c = {c.data(), n};
+    const auto reply = kernel.call(request).get(10s);
+    REQUIRE(reply.status == vector_add::ok);
+    CHECK(reply.big_c.data == c.data());
+    auto c_host = Kokkos::create_mirror_view(c);
+    Kokkos::deep_copy(c_host, c);
+    std::uint32_t wrong = 0;
+    for (std::uint32_t i = 0; i < n; ++i) wrong += c_host(i) != a_host(i) + b_host(i);
+    CHECK(wrong == 0);
+  }
+}
