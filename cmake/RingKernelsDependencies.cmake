@@ -1,9 +1,21 @@
 # Dependencies are found, never downloaded here: scripts/bootstrap.sh provides them on a fresh
 # machine; users bring their own Kokkos through Kokkos_ROOT or CMAKE_PREFIX_PATH.
+find_package(Threads REQUIRED)
+
+# Link the CUDA runtime statically, so a GPU machine needs only the driver: Kokkos' package
+# defines CUDA::cudart (the shared library) only when no such target exists yet.
+option(RINGKERNELS_STATIC_CUDART "Link the CUDA runtime statically in CUDA builds" ON)
+find_library(RINGKERNELS_CUDART_STATIC cudart_static
+             HINTS $ENV{CUDA_HOME}/lib64 /usr/local/cuda/lib64 NO_CACHE)
+if(RINGKERNELS_STATIC_CUDART AND RINGKERNELS_CUDART_STATIC AND NOT TARGET CUDA::cudart)
+  add_library(CUDA::cudart STATIC IMPORTED)
+  set_target_properties(CUDA::cudart PROPERTIES IMPORTED_LOCATION ${RINGKERNELS_CUDART_STATIC}
+                        INTERFACE_LINK_LIBRARIES "Threads::Threads;${CMAKE_DL_LIBS};rt")
+endif()
+
 find_package(Kokkos 3.4 REQUIRED)
 message(STATUS "RingKernels: Kokkos ${Kokkos_VERSION} from ${Kokkos_DIR} (devices: ${Kokkos_DEVICES})")
 
-find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HWLOC REQUIRED IMPORTED_TARGET hwloc)
 

@@ -25,6 +25,7 @@ double report::value(const std::string& name) const {
 
 void report::print_table() const {
   std::printf("\n%s\n", title_.c_str());
+  if (!device_.empty()) std::printf("device: %s\n", device_.c_str());
   std::printf("%-40s %16s  %-10s %s\n", "name", "value", "unit", "note");
   for (const auto& entry : results_) {
     std::printf("%-40s %16.1f  %-10s %s\n", entry.name.c_str(), entry.value, entry.unit.c_str(),
@@ -48,7 +49,7 @@ void report::write_json(const std::string& path, const std::string& machine) con
   if (!out)
     RINGKERNELS_THROW(errc::invalid_argument, "cannot write benchmark JSON to '" + path + "'");
   out << "{\n  \"title\": \"" << escape(title_) << "\",\n  \"machine\": \"" << escape(machine)
-      << "\",\n  \"results\": [\n";
+      << "\",\n  \"device\": \"" << escape(device_) << "\",\n  \"results\": [\n";
   for (std::size_t i = 0; i < results_.size(); ++i) {
     char value[64];
     std::snprintf(value, sizeof value, "%.3f", results_[i].value);

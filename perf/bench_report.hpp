@@ -26,9 +26,13 @@ class report {
   /// Writes the JSON file; throws ringkernels::error when the file cannot be written.
   void write_json(const std::string& path, const std::string& machine) const;
   const std::vector<result>& results() const { return results_; }
+  /// The accelerator the numbers come from (empty for CPU-only benchmarks).
+  void set_device(std::string device) { device_ = std::move(device); }
+  const std::string& device() const { return device_; }
 
  private:
   std::string title_;
+  std::string device_;
   std::vector<result> results_;
 };
 

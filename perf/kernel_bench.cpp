@@ -1,6 +1,7 @@
 #include "kernel_bench.hpp"
 
 #include "cpu_floor.hpp"
+#include "gpu_floor.hpp"
 
 #include <ringkernels/examples/echo.hpp>
 #include <ringkernels/runtime.hpp>
@@ -116,6 +117,36 @@ void throughput(report& out, double scale) {
   out.add("idle.cpu_percent", 100.0 * cpu / wall, "%", "whole process, kernel active and idle");
 }
 
+/// lifecycle.launch_ms (a second launch: the first pays one-time module loading),
+/// lifecycle.activate_us, lifecycle.terminate_ms.
+template <class ExecSpace>
+void lifecycle(report& out) {
+  runtime rt;
+  double launch_ms[2] = {0, 0};
+  for (int round = 0; round < 2; ++round) {
+    kernel_options options;
+    options.name = "lifecycle_" + std::to_string(round);
+    const auto start = clock_type::now();
+    auto kernel = rt.template launch<ExecSpace>(echo{}, options);
+    launch_ms[round] = std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
+    if (round == 0) {
+      kernel.terminate();
+      continue;
+    }
+    const auto activate_start = clock_type::now();
+    kernel.activate();
+    const double activate_us =
+        std::chrono::duration<double, std::micro>(clock_type::now() - activate_start).count();
+    (void)kernel.call(make_request(1)).get(1s);
+    const terminate_report report = kernel.terminate();
+    out.add("lifecycle.launch_ms", launch_ms[1], "ms",
+            "second launch; first took " + std::to_string(launch_ms[0]).substr(0, 6) + " ms");
+    out.add("lifecycle.activate_us", activate_us, "us");
+    out.add("lifecycle.terminate_ms", static_cast<double>(report.took.count()) / 1000.0, "ms",
+            report.stopped ? "all workers stopped" : report.detail);
+  }
+}
+
 template <class ExecSpace>
 void run(const std::string& which, report& out, double scale) {
   if (which == "roundtrip") {
@@ -142,6 +173,25 @@ report run_kernel_bench(const std::string& which, const std::string& backend, do
     if (backend == "openmp") run<Kokkos::OpenMP>(which, out, scale);
 #endif
   }
+#if defined(RINGKERNELS_ENABLE_CUDA)
+  if (backend == "cuda") {
+    out.set_device(gpu_description());
+    if (which == "roundtrip") {
+      measure_mapped_roundtrip(out, scale);
+      measure_launch_per_message(out, scale);
+      run<Kokkos::Cuda>(which, out, scale);
+      lifecycle<Kokkos::Cuda>(out);
+      out.add("roundtrip.speedup_over_launch_per_message",
+              out.value("baseline.launch_per_message.p50_ns") / out.value("roundtrip.p50_ns"), "x");
+      out.add("roundtrip.p50_over_mapped_floor",
+              out.value("roundtrip.p50_ns") / out.value("floor.mapped_roundtrip.p50_ns"), "x");
+    } else {
+      measure_pinned_stream(out, scale);
+      run<Kokkos::Cuda>(which, out, scale);
+    }
+    return out;
+  }
+#endif
   if (out.results().size() <= 2) {
     RINGKERNELS_THROW(errc::unsupported,
                       "backend '" + backend + "' is not built or has no ring kernels yet");

@@ -1,0 +1,189 @@
+#include "gpu_floor.hpp"
+
+#if defined(RINGKERNELS_ENABLE_CUDA)
+
+#include <ringkernels/backends/cuda/checked_call.hpp>
+#include <ringkernels/core/error.hpp>
+#include <ringkernels/examples/echo.hpp>
+
+#include <Kokkos_Core.hpp>
+#include <cuda/atomic>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace ringkernels::perf {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+__global__ void answer_flags(std::uint64_t* request, std::uint64_t* response,
+                             std::uint64_t iterations) {
+  cuda::atomic_ref<std::uint64_t, cuda::thread_scope_system> in(*request), out(*response);
+  for (std::uint64_t i = 1; i <= iterations; ++i) {
+    while (in.load(cuda::memory_order_acquire) != i) {
+    }
+    out.store(i, cuda::memory_order_release);
+  }
+}
+
+struct alignas(64) message64 {
+  std::uint64_t words[8];
+};
+
+/// One block consumes a host-filled pinned ring; lane 0 polls, the warp copies; checksum out.
+__global__ void consume_stream(message64* slots, std::uint64_t* published, std::uint64_t* consumed,
+                               std::uint64_t mask, std::uint64_t total, std::uint64_t* checksum) {
+  cuda::atomic_ref<std::uint64_t, cuda::thread_scope_system> head(*published), tail(*consumed);
+  __shared__ std::uint64_t available;
+  std::uint64_t done = 0, sum = 0;
+  while (done < total) {
+    if (threadIdx.x == 0) {
+      std::uint64_t h;
+      while ((h = head.load(cuda::memory_order_acquire)) == done) {
+      }
+      available = h;
+    }
+    __syncthreads();
+    const std::uint64_t end = available;
+    for (std::uint64_t i = done + threadIdx.x; i < end; i += blockDim.x)
+      sum += slots[i & mask].words[0];
+    __syncthreads();
+    done = end;
+    if (threadIdx.x == 0) tail.store(done, cuda::memory_order_release);
+  }
+  atomicAdd(reinterpret_cast<unsigned long long*>(checksum), static_cast<unsigned long long>(sum));
+}
+
+template <class T>
+T* pinned(std::size_t count) {
+  void* memory = nullptr;
+  RINGKERNELS_CUDA_CHECK(cudaHostAlloc(&memory, count * sizeof(T), cudaHostAllocMapped));
+  std::memset(memory, 0, count * sizeof(T));
+  return static_cast<T*>(memory);
+}
+
+}  // namespace
+
+void measure_mapped_roundtrip(report& out, double scale) {
+  const auto iterations = static_cast<std::uint64_t>(200000 * scale) + 1000;
+  auto* request = pinned<std::uint64_t>(8);
+  auto* response = pinned<std::uint64_t>(8);
+  cudaStream_t stream;
+  RINGKERNELS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  answer_flags<<<1, 1, 0, stream>>>(request, response + 0, iterations);
+  RINGKERNELS_CUDA_CHECK(cudaGetLastError());
+  cuda::atomic_ref<std::uint64_t, cuda::thread_scope_system> in(*request), answer(*response);
+  std::vector<double> samples;
+  samples.reserve(iterations);
+  for (std::uint64_t i = 1; i <= iterations; ++i) {
+    const auto start = clock_type::now();
+    in.store(i, cuda::memory_order_release);
+    while (answer.load(cuda::memory_order_acquire) != i) {
+    }
+    samples.push_back(std::chrono::duration<double, std::nano>(clock_type::now() - start).count());
+  }
+  RINGKERNELS_CUDA_CHECK(cudaStreamSynchronize(stream));
+  RINGKERNELS_CUDA_CHECK(cudaStreamDestroy(stream));
+  RINGKERNELS_CUDA_CHECK(cudaFreeHost(request));
+  RINGKERNELS_CUDA_CHECK(cudaFreeHost(response));
+  samples.erase(samples.begin(), samples.begin() + static_cast<long>(iterations / 100));
+  std::vector<double> copy = samples;
+  out.add("floor.mapped_roundtrip.p50_ns", percentile(samples, 50), "ns",
+          "bare persistent kernel answering a flag in mapped pinned memory");
+  out.add("floor.mapped_roundtrip.p99_ns", percentile(copy, 99), "ns");
+}
+
+void measure_pinned_stream(report& out, double scale) {
+  constexpr std::uint64_t capacity = 4096;
+  const auto total = static_cast<std::uint64_t>(20e6 * scale) + 4096;
+  auto* slots = pinned<message64>(capacity);
+  auto* indices = pinned<std::uint64_t>(32);  // published at [0], consumed at [16]: own lines
+  std::uint64_t* checksum = nullptr;
+  RINGKERNELS_CUDA_CHECK(cudaMalloc(&checksum, sizeof(std::uint64_t)));
+  RINGKERNELS_CUDA_CHECK(cudaMemset(checksum, 0, sizeof(std::uint64_t)));
+  cudaStream_t stream;
+  RINGKERNELS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  consume_stream<<<1, 512, 0, stream>>>(slots, indices, indices + 16, capacity - 1, total,
+                                        checksum);
+  RINGKERNELS_CUDA_CHECK(cudaGetLastError());
+  cuda::atomic_ref<std::uint64_t, cuda::thread_scope_system> published(indices[0]),
+      consumed(indices[16]);
+  const auto start = clock_type::now();
+  std::uint64_t made = 0, seen_consumed = 0;
+  constexpr std::uint64_t batch = 32;
+  while (made < total) {
+    if (made + batch - seen_consumed > capacity) {
+      seen_consumed = consumed.load(cuda::memory_order_acquire);
+      continue;
+    }
+    const std::uint64_t k = std::min(batch, total - made);
+    for (std::uint64_t j = 0; j < k; ++j) {
+      message64& m = slots[(made + j) & (capacity - 1)];
+      for (auto& word : m.words) word = made + j;
+    }
+    made += k;
+    published.store(made, cuda::memory_order_release);
+  }
+  RINGKERNELS_CUDA_CHECK(cudaStreamSynchronize(stream));
+  const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  std::uint64_t sum = 0;
+  RINGKERNELS_CUDA_CHECK(cudaMemcpy(&sum, checksum, sizeof sum, cudaMemcpyDeviceToHost));
+  RINGKERNELS_CUDA_CHECK(cudaStreamDestroy(stream));
+  RINGKERNELS_CUDA_CHECK(cudaFree(checksum));
+  RINGKERNELS_CUDA_CHECK(cudaFreeHost(slots));
+  RINGKERNELS_CUDA_CHECK(cudaFreeHost(indices));
+  if (sum != total * (total - 1) / 2)
+    RINGKERNELS_THROW(errc::backend_failure, "GPU stream floor: wrong checksum");
+  out.add("floor.stream.64B.msgs_per_s", static_cast<double>(total) / seconds, "msg/s",
+          "bare pinned ring, host producer batch 32, one 512-thread block consuming");
+}
+
+void measure_launch_per_message(report& out, double scale) {
+  using examples::echo;
+  const auto iterations = static_cast<std::uint64_t>(20000 * scale) + 500;
+  Kokkos::View<echo::Request, Kokkos::CudaHostPinnedSpace> request("baseline.request");
+  Kokkos::View<echo::Reply, Kokkos::CudaHostPinnedSpace> reply("baseline.reply");
+  Kokkos::Cuda space;
+  std::vector<double> samples;
+  samples.reserve(iterations);
+  const echo handler{};
+  for (std::uint64_t i = 0; i < iterations; ++i) {
+    request().sequence = i;
+    const auto start = clock_type::now();
+    Kokkos::parallel_for(
+        "baseline.echo", Kokkos::RangePolicy<Kokkos::Cuda>(space, 0, 1), KOKKOS_LAMBDA(int) {
+          context ctx;
+          hybrid_logical_clock clock;
+          ctx.impl_bind("baseline", 0, &clock, messaging::ring_ref<messaging::scope::system>{});
+          reply() = handler(request(), ctx);
+        });
+    space.fence();
+    samples.push_back(std::chrono::duration<double, std::nano>(clock_type::now() - start).count());
+    if (reply().sequence != i) RINGKERNELS_THROW(errc::backend_failure, "baseline: wrong reply");
+  }
+  samples.erase(samples.begin(), samples.begin() + static_cast<long>(iterations / 100));
+  std::vector<double> copy = samples;
+  out.add("baseline.launch_per_message.p50_ns", percentile(samples, 50), "ns",
+          "Kokkos parallel_for + fence per request, same handler");
+  out.add("baseline.launch_per_message.p99_ns", percentile(copy, 99), "ns");
+}
+
+std::string gpu_description() {
+  const int device = Kokkos::Cuda().cuda_device();
+  cudaDeviceProp properties{};
+  RINGKERNELS_CUDA_CHECK(cudaGetDeviceProperties(&properties, device));
+  int driver = 0, runtime_version = 0;
+  RINGKERNELS_CUDA_CHECK(cudaDriverGetVersion(&driver));
+  RINGKERNELS_CUDA_CHECK(cudaRuntimeGetVersion(&runtime_version));
+  return std::string(properties.name) + " (device " + std::to_string(device) + ", " +
+         std::to_string(properties.multiProcessorCount) + " SMs), CUDA driver API " +
+         std::to_string(driver / 1000) + "." + std::to_string(driver % 1000 / 10) + ", runtime " +
+         std::to_string(runtime_version / 1000) + "." + std::to_string(runtime_version % 1000 / 10);
+}
+
+}  // namespace ringkernels::perf
+
+#endif

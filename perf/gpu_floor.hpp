@@ -1,0 +1,29 @@
+// The GPU floor of the mechanism, measured in the same process as the project's numbers (after
+// ../shared/floor/gpu_limits.cu; the project carries its own): a bare persistent kernel answering
+// a flag in mapped pinned memory, a bare pinned ring of 64-byte messages with one block
+// consuming, and the launch-per-message baseline a resident kernel replaces.
+#ifndef RINGKERNELS_PERF_GPU_FLOOR_HPP
+#define RINGKERNELS_PERF_GPU_FLOOR_HPP
+
+#include "bench_report.hpp"
+
+#include <ringkernels/core/config.hpp>
+
+#include <string>
+
+namespace ringkernels::perf {
+
+#if defined(RINGKERNELS_ENABLE_CUDA)
+/// floor.mapped_roundtrip.p50_ns / p99_ns
+void measure_mapped_roundtrip(report& out, double scale);
+/// floor.stream.64B.msgs_per_s
+void measure_pinned_stream(report& out, double scale);
+/// baseline.launch_per_message.p50_ns / p99_ns: one Kokkos parallel_for + fence per request.
+void measure_launch_per_message(report& out, double scale);
+/// "NVIDIA H100 80GB HBM3, driver 580.xx, CUDA runtime 13.0"
+std::string gpu_description();
+#endif
+
+}  // namespace ringkernels::perf
+
+#endif
