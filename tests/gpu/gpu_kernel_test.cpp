@@ -114,32 +114,48 @@ TEMPLATE_TEST_CASE("VectorAdd on the GPU matches the host backend bit for bit", 
 }
 
 TEMPLATE_TEST_CASE("VectorAdd by handle in device memory", "[gpu]", RINGKERNELS_GPU_BACKENDS) {
+  // Arrays are allocated and filled before the launch and freed after terminate: Kokkos 3.4's
+  // deep_copy and cudaFree synchronise the whole device, which waits for a resident kernel.
+  struct arrays {
+    std::uint32_t n;
+    Kokkos::View<float*, Kokkos::CudaSpace> a, b;
+    Kokkos::View<float*, Kokkos::CudaHostPinnedSpace> c;
+    Kokkos::View<float*, Kokkos::HostSpace> a_host, b_host;
+  };
+  std::vector<arrays> cases;
+  for (std::uint32_t n : {100u, 10000u, 1000000u}) {
+    arrays x{n,
+             Kokkos::View<float*, Kokkos::CudaSpace>("a", n),
+             Kokkos::View<float*, Kokkos::CudaSpace>("b", n),
+             Kokkos::View<float*, Kokkos::CudaHostPinnedSpace>(
+                 Kokkos::view_alloc("c", Kokkos::WithoutInitializing), n),
+             Kokkos::View<float*, Kokkos::HostSpace>("a_host", n),
+             Kokkos::View<float*, Kokkos::HostSpace>("b_host", n)};
+    for (std::uint32_t i = 0; i < n; ++i) {
+      x.a_host(i) = static_cast<float>(i) * 0.5f;
+      x.b_host(i) = 3.0f - static_cast<float>(i % 7);
+      x.c(i) = -1.0f;
+    }
+    Kokkos::deep_copy(x.a, x.a_host);
+    Kokkos::deep_copy(x.b, x.b_host);
+    cases.push_back(x);
+  }
   ringkernels::runtime rt;
   auto kernel = rt.launch<TestType>(vector_add{}, named("big_add"));
   kernel.activate();
-  for (std::uint32_t n : {100u, 10000u, 1000000u}) {
-    Kokkos::View<float*, Kokkos::CudaSpace> a("a", n), b("b", n), c("c", n);
-    auto a_host = Kokkos::create_mirror_view(a);
-    auto b_host = Kokkos::create_mirror_view(b);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      a_host(i) = static_cast<float>(i) * 0.5f;
-      b_host(i) = 3.0f - static_cast<float>(i % 7);
-    }
-    Kokkos::deep_copy(a, a_host);
-    Kokkos::deep_copy(b, b_host);
+  for (const auto& x : cases) {
     vector_add::Request request;
-    request.n = n;
+    request.n = x.n;
     request.by_handle = 1;
-    request.big_a = {a.data(), n};
-    request.big_b = {b.data(), n};
-    request.big_c = {c.data(), n};
+    request.big_a = {x.a.data(), x.n};
+    request.big_b = {x.b.data(), x.n};
+    request.big_c = {x.c.data(), x.n};
     const auto reply = kernel.call(request).get(10s);
     REQUIRE(reply.status == vector_add::ok);
-    CHECK(reply.big_c.data == c.data());
-    auto c_host = Kokkos::create_mirror_view(c);
-    Kokkos::deep_copy(c_host, c);
+    CHECK(reply.big_c.data == x.c.data());
     std::uint32_t wrong = 0;
-    for (std::uint32_t i = 0; i < n; ++i) wrong += c_host(i) != a_host(i) + b_host(i);
+    for (std::uint32_t i = 0; i < x.n; ++i) wrong += x.c(i) != x.a_host(i) + x.b_host(i);
     CHECK(wrong == 0);
   }
+  CHECK(kernel.terminate().stopped);
 }

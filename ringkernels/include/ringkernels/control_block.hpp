@@ -49,6 +49,8 @@ struct alignas(64) control_block {
   /// Where context::send_to_peer goes (runtime::connect); read by workers when they start
   /// running, so it may change only while the kernel is not active.
   messaging::ring_ref<messaging::scope::system> peer_out;
+  /// 1 once another kernel was connected to this one's peer port (runtime::connect).
+  std::uint32_t peer_in_enabled;
 
   RINGKERNELS_INLINE_FUNCTION worker_counters* workers() {
     return reinterpret_cast<worker_counters*>(this + 1);

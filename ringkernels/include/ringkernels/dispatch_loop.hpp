@@ -58,13 +58,15 @@ RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler,
   std::uint32_t taken = n;
   for (std::uint32_t i = 0; i < n; ++i) {
     const messaging::frame_view frame = source.frame(i);
-    if (frame.header->payload_bytes != sizeof(request_type)) {
+    // Local copies in 16-byte units: on a GPU the slot is in host memory across PCIe.
+    const messaging::frame_header request_header = messaging::load_header(frame.header);
+    if (request_header.payload_bytes != sizeof(request_type)) {
       ++malformed;
       continue;
     }
     request_type request;
-    memcpy(static_cast<void*>(&request), frame.payload, sizeof(request_type));
-    ctx.impl_set_message(*frame.header);
+    messaging::load_payload(request, frame.payload);
+    ctx.impl_set_message(request_header);
     if constexpr (traits::has_reply) {
       typename traits::reply_type reply;
       if (!hooks.invoke([&] { reply = handler(request, ctx); })) {
@@ -76,11 +78,11 @@ RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler,
       if (!replies_wanted) continue;
       messaging::frame_header header{};
       header.payload_bytes = static_cast<std::uint32_t>(sizeof(reply));
-      header.type_id = frame.header->type_id;
+      header.type_id = request_header.type_id;
       header.flags = messaging::frame_flags::reply;
-      header.message_id = frame.header->message_id;
-      header.correlation_id = frame.header->message_id;
-      header.timestamp = frame.header->timestamp;  // the request's send time, for latency
+      header.message_id = request_header.message_id;
+      header.correlation_id = request_header.message_id;
+      header.timestamp = request_header.timestamp;  // the request's send time, for latency
       // A full output ring is backpressure from the host: wait for it, unless told to stop.
       while (replies.try_push(header, &reply) != messaging::push_result::ok) {
         if (access::command(binding.control) == kernel_command::terminate) {
@@ -123,7 +125,8 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
   ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
   messaging::ring_consumer<S> in(binding.in);
   messaging::ring_producer<S> out(binding.out);
-  const bool has_peer_in = binding.peer_in.control != nullptr;
+  // Peers are polled only once connected: on a GPU every poll is a read across PCIe.
+  bool has_peer_in = false;
   messaging::ring_consumer<messaging::scope::system> peer_in(binding.peer_in);  // maybe unbound
   std::uint32_t acknowledged = ~0u;
   for (std::uint64_t iteration = 0;; ++iteration) {
@@ -138,6 +141,8 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
       // The peer may have been connected while the kernel was not active.
       if (command == kernel_command::run) {
         ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
+        has_peer_in = binding.peer_in.control != nullptr &&
+                      access::u32::load_acquire(&binding.control->peer_in_enabled) != 0;
       }
       // A fresh heartbeat with the ack lets the host relate this worker's clock to its own.
       access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);

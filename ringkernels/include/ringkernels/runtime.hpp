@@ -37,8 +37,9 @@ class runtime {
     return ring_kernel<ExecSpace, Handler>(impl);
   }
 
-  /// Routes `from`'s context::send_to_peer to `to`'s peer port ("<to>.peer"). Both launched,
-  /// `from` not active. The messages must be `to`'s Request type.
+  /// Routes `from`'s context::send_to_peer to `to`'s peer port ("<to>.peer"). Both launched and
+  /// not active (workers read their wiring when activated). The messages must be `to`'s
+  /// Request type.
   template <class SpaceA, class HandlerA, class SpaceB, class HandlerB>
   void connect(ring_kernel<SpaceA, HandlerA>& from, ring_kernel<SpaceB, HandlerB>& to) {
     auto peer = to.impl()->peer_input_ref();
@@ -46,6 +47,7 @@ class runtime {
       RINGKERNELS_THROW(errc::unsupported,
                         "kernel '" + to.name() + "' has no peer port on backend " + to.backend());
     }
+    to.impl()->enable_peer_input();
     from.impl()->connect_peer(peer);
   }
 

@@ -309,6 +309,14 @@ class kernel_impl final : public kernel_base {
     control()->peer_out = ring;
   }
 
+  /// Makes workers poll this kernel's peer port (from their next activation on).
+  void enable_peer_input() {
+    std::lock_guard lock(lifecycle_mutex_);
+    require_state(options_.name, "connect", state(),
+                  {kernel_state::launched, kernel_state::inactive});
+    control_access<scope>::u32::store_release(&control()->peer_in_enabled, 1u);
+  }
+
  private:
   void validate_options() {
     (void)messaging::queue_name(options_.name, "in");  // throws on a bad name

@@ -26,13 +26,20 @@ namespace ringkernels::cuda_backend {
 /// code has no exceptions; a trap kills the kernel and the host reports the CUDA error).
 struct device_hooks {
   unsigned sleep_ns = 0;
+  unsigned idle_polls = 0;
+  /// Sleeps grow to 1 us while a request may be about to arrive (a reply is often followed by
+  /// the caller's next request within a few us), then to 16 us after ~4000 idle polls.
   RINGKERNELS_INLINE_FUNCTION void idle() {
 #if RINGKERNELS_DEVICE_PASS
-    sleep_ns = sleep_ns == 0 ? 32 : (sleep_ns >= 8192 ? 16384 : sleep_ns * 2);
+    const unsigned cap = ++idle_polls < 4096 ? 1024u : 16384u;
+    sleep_ns = sleep_ns == 0 ? 32 : (sleep_ns * 2 > cap ? cap : sleep_ns * 2);
     __nanosleep(sleep_ns);
 #endif
   }
-  RINGKERNELS_INLINE_FUNCTION void busy() { sleep_ns = 0; }
+  RINGKERNELS_INLINE_FUNCTION void busy() {
+    sleep_ns = 0;
+    idle_polls = 0;
+  }
   template <class Call>
   RINGKERNELS_INLINE_FUNCTION bool invoke(Call&& call) {
     call();
