@@ -21,8 +21,8 @@ cat "$OUT/machine.txt"
 if [ -f "$ROOT/.carry/floor/gpu_limits.cu" ] && command -v nvcc >/dev/null; then
   (cd "$ROOT/.carry/floor" && nvcc -O3 -std=c++20 -arch=sm_90 gpu_limits.cu -o /tmp/gpu_limits &&
    g++ -O3 -std=c++20 -pthread cpu_limits.cpp -o /tmp/cpu_limits) > "$OUT/floor-build.log" 2>&1
-  timeout 300 /tmp/gpu_limits > "$OUT/floor.txt" 2>&1; STATUS[floor_gpu]=$?
-  timeout 120 /tmp/cpu_limits >> "$OUT/floor.txt" 2>&1; STATUS[floor_cpu]=$?
+  timeout -k 5 200 /tmp/gpu_limits > "$OUT/floor.txt" 2>&1; STATUS[floor_gpu]=$?
+  timeout -k 5 60 /tmp/cpu_limits >> "$OUT/floor.txt" 2>&1; STATUS[floor_cpu]=$?
 fi
 
 # 2. GPU tests: every test case in its own process (a trap loses the CUDA context).
@@ -32,7 +32,7 @@ for binary in gpu_tests gpu_fault_tests; do
   while IFS= read -r name; do
     [ -z "$name" ] && continue
     escaped="${name//,/\\,}"
-    if timeout 120 "$BIN/$binary" "$escaped" >> "$OUT/tests.log" 2>&1; then
+    if timeout -k 5 60 "$BIN/$binary" "$escaped" >> "$OUT/tests.log" 2>&1; then
       passed=$((passed + 1)); echo "PASS $binary: $name" >> "$OUT/tests.txt"
     else
       failed=$((failed + 1)); echo "FAIL $binary: $name" >> "$OUT/tests.txt"
@@ -42,12 +42,12 @@ done
 cat "$OUT/tests.txt"
 
 # 3. The main job on the GPU.
-timeout 300 "$BIN/ringkernels" validate --backend cuda > "$OUT/validate.txt" 2>&1; STATUS[validate]=$?
+timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda > "$OUT/validate.txt" 2>&1; STATUS[validate]=$?
 tail -25 "$OUT/validate.txt"
 
 # 4. Benchmarks (JSON under OUT).
-timeout 300 "$BIN/ringkernels" bench roundtrip --backend cuda --json "$OUT/roundtrip.json" > "$OUT/roundtrip.txt" 2>&1; STATUS[bench_roundtrip]=$?
-timeout 300 "$BIN/ringkernels" bench throughput --backend cuda --json "$OUT/throughput.json" > "$OUT/throughput.txt" 2>&1; STATUS[bench_throughput]=$?
+timeout -k 5 150 "$BIN/ringkernels" bench roundtrip --backend cuda --json "$OUT/roundtrip.json" > "$OUT/roundtrip.txt" 2>&1; STATUS[bench_roundtrip]=$?
+timeout -k 5 150 "$BIN/ringkernels" bench throughput --backend cuda --json "$OUT/throughput.json" > "$OUT/throughput.txt" 2>&1; STATUS[bench_throughput]=$?
 cat "$OUT/roundtrip.txt" "$OUT/throughput.txt" | grep -v '^Kokkos\|^  For' 
 
 echo
