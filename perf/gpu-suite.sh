@@ -20,7 +20,7 @@ cat "$OUT/machine.txt"
 # 1. Floor programs (shared/floor), built here with nvcc.
 if [ -f "$ROOT/.carry/floor/gpu_limits.cu" ] && command -v nvcc >/dev/null; then
   (cd "$ROOT/.carry/floor" && nvcc -O3 -std=c++20 -arch=sm_90 gpu_limits.cu -o /tmp/gpu_limits &&
-   g++ -O3 -std=c++20 -pthread cpu_limits.cpp -o /tmp/cpu_limits) > "$OUT/floor-build.log" 2>&1
+   g++ -O3 -std=c++20 -pthread cpu_limits.cpp -o /tmp/cpu_limits) > /tmp/floor-build.log 2>&1
   timeout -k 5 200 /tmp/gpu_limits > "$OUT/floor.txt" 2>&1; STATUS[floor_gpu]=$?
   timeout -k 5 60 /tmp/cpu_limits >> "$OUT/floor.txt" 2>&1; STATUS[floor_cpu]=$?
 fi
@@ -46,9 +46,9 @@ timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda > "$OUT/validate.txt
 tail -25 "$OUT/validate.txt"
 
 # 4. Benchmarks (JSON under OUT).
-timeout -k 5 150 "$BIN/ringkernels" bench roundtrip --backend cuda --json "$OUT/roundtrip.json" > "$OUT/roundtrip.txt" 2>&1; STATUS[bench_roundtrip]=$?
-timeout -k 5 150 "$BIN/ringkernels" bench throughput --backend cuda --json "$OUT/throughput.json" > "$OUT/throughput.txt" 2>&1; STATUS[bench_throughput]=$?
-cat "$OUT/roundtrip.txt" "$OUT/throughput.txt" | grep -v '^Kokkos\|^  For' 
+timeout -k 5 150 "$BIN/ringkernels" bench roundtrip --backend cuda --json "$OUT/roundtrip.json" > "$OUT/bench.txt" 2>&1; STATUS[bench_roundtrip]=$?
+timeout -k 5 150 "$BIN/ringkernels" bench throughput --backend cuda --json "$OUT/throughput.json" >> "$OUT/bench.txt" 2>&1; STATUS[bench_throughput]=$?
+grep -v '^Kokkos\|^  For' "$OUT/bench.txt"
 
 echo
 echo "== gpu-suite summary =="
@@ -57,5 +57,5 @@ for key in floor_gpu floor_cpu validate bench_roundtrip bench_throughput; do
   printf "%-20s %s\n" "$key" "${STATUS[$key]:-not run} (exit code)"
 done
 grep -h "Passed:" "$OUT/validate.txt" || true
-grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor)\." "$OUT/roundtrip.txt" "$OUT/throughput.txt" | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
+grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor)\." "$OUT/bench.txt" | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
 [ "$failed" = 0 ] && [ "${STATUS[validate]:-1}" = 0 ]
