@@ -36,6 +36,28 @@ struct worker_binding {
 
 namespace detail {
 
+/// A worker's counters kept in registers; the control block gets plain stores of the totals.
+/// (An increment of a counter in host memory would be a read across PCIe on a GPU.)
+struct worker_tally {
+  std::uint64_t received = 0;
+  std::uint64_t processed = 0;
+  std::uint64_t replies_sent = 0;
+  std::uint64_t dropped[static_cast<int>(drop_reason::count)] = {};
+  std::uint64_t loop_iterations = 0;
+
+  template <messaging::scope S>
+  RINGKERNELS_INLINE_FUNCTION void publish(worker_counters& counters) const {
+    using u64 = messaging::atomic_index<std::uint64_t, S>;
+    u64::store_relaxed(&counters.received, received);
+    u64::store_relaxed(&counters.processed, processed);
+    u64::store_relaxed(&counters.replies_sent, replies_sent);
+    for (int r = 0; r < static_cast<int>(drop_reason::count); ++r) {
+      u64::store_relaxed(&counters.dropped[r], dropped[r]);
+    }
+    u64::store_relaxed(&counters.loop_iterations, loop_iterations);
+  }
+};
+
 /// Handles one batch from `source`: returns the number of frames taken. Sets `failed` when the
 /// handler failed (the batch is then released only up to and including the failed frame, the
 /// rest stays pending).
@@ -44,13 +66,12 @@ RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler,
                                                          const worker_binding<S>& binding,
                                                          Consumer& source, Producer& replies,
                                                          bool replies_wanted, context& ctx,
-                                                         bool& failed) {
+                                                         worker_tally& tally, bool& failed) {
   using traits = handler_traits<Handler>;
   using request_type = typename traits::request_type;
   using access = control_access<S>;
   const std::uint32_t n = source.available(binding.max_batch);
   if (n == 0) return 0;
-  worker_counters& counters = binding.control->workers()[binding.worker];
   std::uint64_t processed = 0;
   std::uint64_t malformed = 0;
   std::uint64_t replies_sent = 0;
@@ -103,12 +124,12 @@ RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler,
   }
   source.release(taken);
   replies_sent -= replies_lost;
-  access::add(&counters.received, taken);
-  access::add(&counters.processed, processed);
-  access::add(&counters.replies_sent, replies_sent);
-  access::add(&counters.dropped[static_cast<int>(drop_reason::malformed)], malformed);
-  access::add(&counters.dropped[static_cast<int>(drop_reason::reply_lost)], replies_lost);
-  if (failed) access::add(&counters.dropped[static_cast<int>(drop_reason::handler_failed)], 1);
+  tally.received += taken;
+  tally.processed += processed;
+  tally.replies_sent += replies_sent;
+  tally.dropped[static_cast<int>(drop_reason::malformed)] += malformed;
+  tally.dropped[static_cast<int>(drop_reason::reply_lost)] += replies_lost;
+  if (failed) tally.dropped[static_cast<int>(drop_reason::handler_failed)] += 1;
   return taken;
 }
 
@@ -125,14 +146,19 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
   ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
   messaging::ring_consumer<S> in(binding.in);
   messaging::ring_producer<S> out(binding.out);
+  // The output ring is never closed while its worker runs (terminate goes through the control
+  // block): skip the closed check, a read across PCIe per reply on a GPU.
+  out.skip_closed_check();
+  detail::worker_tally tally;
   // Peers are polled only once connected: on a GPU every poll is a read across PCIe.
   bool has_peer_in = false;
   messaging::ring_consumer<messaging::scope::system> peer_in(binding.peer_in);  // maybe unbound
   std::uint32_t acknowledged = ~0u;
   for (std::uint64_t iteration = 0;; ++iteration) {
     const kernel_command command = access::command(binding.control);
-    access::add(&counters.loop_iterations, 1);
+    ++tally.loop_iterations;
     if (iteration % 256 == 0) {
+      tally.publish<S>(counters);
       access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
     }
     if (static_cast<std::uint32_t>(command) != acknowledged) {
@@ -144,35 +170,42 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
         has_peer_in = binding.peer_in.control != nullptr &&
                       access::u32::load_acquire(&binding.control->peer_in_enabled) != 0;
       }
-      // A fresh heartbeat with the ack lets the host relate this worker's clock to its own.
+      // A fresh heartbeat with the ack lets the host relate this worker's clock to its own;
+      // the counters are current when the host sees the ack (deactivate() snapshots are exact).
+      tally.publish<S>(counters);
       access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
       access::u32::store_release(&counters.acknowledged, acknowledged);
     }
     if (command == kernel_command::terminate) break;
     if (command != kernel_command::run) {
+      access::u64::store_relaxed(&counters.loop_iterations, tally.loop_iterations);
       access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
       hooks.idle();
       continue;
     }
     bool failed = false;
     std::uint32_t handled =
-        detail::dispatch_batch(handler, hooks, binding, in, out, true, ctx, failed);
+        detail::dispatch_batch(handler, hooks, binding, in, out, true, ctx, tally, failed);
     if (!failed && has_peer_in) {
       // Peer messages are handled like requests; their replies (if any) are not sent back.
-      handled += detail::dispatch_batch(handler, hooks, binding, peer_in, out, false, ctx, failed);
+      handled +=
+          detail::dispatch_batch(handler, hooks, binding, peer_in, out, false, ctx, tally, failed);
     }
+    if (handled > 0) tally.publish<S>(counters);
     if (failed) {
       access::u32::store_release(&counters.faulted, 1u);
       break;
     }
     if (handled == 0) {
       // Idle iterations are cheap to stamp; busy ones stamp every 256 iterations (above).
+      access::u64::store_relaxed(&counters.loop_iterations, tally.loop_iterations);
       access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
       hooks.idle();
     } else {
       hooks.busy();
     }
   }
+  tally.publish<S>(counters);
   access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
 }
 

@@ -136,9 +136,13 @@ class ring_producer {
 
   RINGKERNELS_INLINE_FUNCTION const ring_type& ring() const { return ring_; }
 
+  /// For a producer that knows its ring is never closed while it runs: no load of the closed
+  /// flag per push (on a GPU producing into host memory, that load crosses PCIe).
+  RINGKERNELS_INLINE_FUNCTION void skip_closed_check() { check_closed_ = false; }
+
  private:
   RINGKERNELS_INLINE_FUNCTION push_result check(std::uint32_t payload_bytes) const {
-    if (ring_.is_closed()) return push_result::closed;
+    if (check_closed_ && ring_.is_closed()) return push_result::closed;
     if (payload_bytes == 0 || payload_bytes > ring_.max_payload) {
       ring_type::counter::fetch_add_relaxed(&ring_.control->refused_invalid, 1);
       return payload_bytes == 0 ? push_result::empty_frame : push_result::too_large;
@@ -257,6 +261,7 @@ class ring_producer {
   ring_type ring_;
   std::uint64_t tail_;         ///< single producer: next position to write
   std::uint64_t cached_head_;  ///< last head seen; refreshed only when the ring looks full
+  bool check_closed_ = true;
 };
 
 /// The consumer side of a ring: read frames in place, then release them. Exactly one consumer
