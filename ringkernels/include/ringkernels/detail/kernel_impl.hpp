@@ -195,8 +195,12 @@ class kernel_impl final : public kernel_base {
         headers[i].timestamp = stamp;
         payloads[i] = &requests[done + i];
       }
-      const std::uint32_t pushed =
-          push_n(pick_worker(first_id), headers, payloads, static_cast<std::uint32_t>(n));
+      // Batches rotate over the workers (ids advance by the chunk size, so id % workers would
+      // send every chunk to the same worker).
+      const auto worker =
+          static_cast<std::uint32_t>(next_batch_worker_.fetch_add(1, std::memory_order_relaxed) %
+                                     static_cast<std::uint64_t>(options_.workers));
+      const std::uint32_t pushed = push_n(worker, headers, payloads, static_cast<std::uint32_t>(n));
       done += pushed;
       if (pushed < n) {
         // Ids handed out but not used are harmless: ids only need to be unique.
@@ -573,6 +577,7 @@ class kernel_impl final : public kernel_base {
   clock_type::time_point stopped_at_{};
 
   std::atomic<std::uint64_t> next_message_id_{1};
+  std::atomic<std::uint64_t> next_batch_worker_{0};
   std::atomic<std::uint64_t> sent_{0};
   std::atomic<std::uint64_t> refused_full_{0};
   std::atomic<std::uint64_t> replies_received_{0};
