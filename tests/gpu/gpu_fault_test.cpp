@@ -8,6 +8,7 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "gpu_backends.hpp"
+#include "test_handlers.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -34,23 +35,6 @@ struct trapping {
   }
 };
 
-/// Spins while *hold != 0: a handler that never returns stops the worker's heartbeat.
-struct stuck {
-  struct Request {
-    std::uint32_t* hold;
-  };
-  struct Reply {
-    std::uint32_t released;
-  };
-  RINGKERNELS_INLINE_FUNCTION Reply operator()(const Request& request,
-                                               ringkernels::context&) const {
-    using u32 =
-        ringkernels::messaging::atomic_index<std::uint32_t, ringkernels::messaging::scope::system>;
-    while (u32::load_acquire(request.hold) != 0) {
-    }
-    return Reply{1};
-  }
-};
 }  // namespace
 
 TEMPLATE_TEST_CASE("a trapping handler faults the kernel with the CUDA error", "[gpu][fault]",
@@ -89,9 +73,9 @@ TEMPLATE_TEST_CASE("a kernel whose heartbeat stops is reported stalled", "[gpu][
   ringkernels::kernel_options options;
   options.name = "stuck";
   options.stall_after = 200ms;
-  auto kernel = rt.launch<TestType>(stuck{}, options);
+  auto kernel = rt.launch<TestType>(test_support::stuck{}, options);
   kernel.activate();
-  auto future = kernel.call(stuck::Request{hold.data()});
+  auto future = kernel.call(test_support::stuck::Request{hold.data()});
   std::this_thread::sleep_for(500ms);
   const auto status = kernel.status();
   CHECK(status.stalled);

@@ -16,27 +16,26 @@ namespace ringkernels {
 template <class ExecSpace>
 struct backend_traits;  // no backend for this execution space in this build
 
-#if defined(RINGKERNELS_ENABLE_SERIAL) && defined(KOKKOS_ENABLE_SERIAL)
-template <>
-struct backend_traits<Kokkos::Serial> {
-  static constexpr const char* name = "serial";
+/// What Serial and OpenMP share: the CPU simulator (pinned worker threads, host memory).
+struct host_backend_traits {
   using memory_space = Kokkos::HostSpace;  ///< rings and control block
   using data_space = Kokkos::HostSpace;    ///< arrays handlers reach through buffer_handle
   static constexpr messaging::scope ring_scope = messaging::scope::system;
   template <class Handler>
   using launcher = host_backend::launcher<Handler>;
 };
+
+#if defined(RINGKERNELS_ENABLE_SERIAL) && defined(KOKKOS_ENABLE_SERIAL)
+template <>
+struct backend_traits<Kokkos::Serial> : host_backend_traits {
+  static constexpr const char* name = "serial";
+};
 #endif
 
 #if defined(RINGKERNELS_ENABLE_OPENMP) && defined(KOKKOS_ENABLE_OPENMP)
 template <>
-struct backend_traits<Kokkos::OpenMP> {
+struct backend_traits<Kokkos::OpenMP> : host_backend_traits {
   static constexpr const char* name = "openmp";
-  using memory_space = Kokkos::HostSpace;
-  using data_space = Kokkos::HostSpace;
-  static constexpr messaging::scope ring_scope = messaging::scope::system;
-  template <class Handler>
-  using launcher = host_backend::launcher<Handler>;
 };
 #endif
 
