@@ -17,7 +17,7 @@ inline constexpr int kernel_name_capacity = 48;
 
 class context {
  public:
-  RINGKERNELS_INLINE_FUNCTION context() = default;
+  context() = default;
 
   /// The kernel's name ("vector_add"), NUL-terminated.
   RINGKERNELS_INLINE_FUNCTION const char* kernel_name() const { return name_; }

@@ -140,6 +140,24 @@ class ring_producer {
   /// flag per push (on a GPU producing into host memory, that load crosses PCIe).
   RINGKERNELS_INLINE_FUNCTION void skip_closed_check() { check_closed_ = false; }
 
+  // --- batch building blocks (a GPU warp fills reserved slots in parallel) -------------------
+  /// Reserves up to `wanted` consecutive positions; returns how many, the first in `first`.
+  RINGKERNELS_INLINE_FUNCTION std::uint32_t reserve_positions(std::uint32_t wanted,
+                                                              std::uint64_t& first) {
+    return reserve(wanted, first);
+  }
+  /// Writes a frame into reserved `position` (any thread may write any reserved position).
+  RINGKERNELS_INLINE_FUNCTION void write_position(std::uint64_t position,
+                                                  const frame_header& header,
+                                                  const void* payload) const {
+    write(position, header, payload);
+  }
+  /// Publishes reserved positions [first, first + count) once all of them are written.
+  RINGKERNELS_INLINE_FUNCTION void publish_positions(std::uint64_t first,
+                                                     std::uint32_t count) const {
+    publish(first, count);
+  }
+
  private:
   RINGKERNELS_INLINE_FUNCTION push_result check(std::uint32_t payload_bytes) const {
     if (check_closed_ && ring_.is_closed()) return push_result::closed;
@@ -283,6 +301,9 @@ class ring_consumer {
     if (ring_.uses_claims()) return claim_batch(max);
     return count_ready(head_, max);
   }
+
+  /// Position of the first ready frame (frame(i) is at front_position() + i).
+  RINGKERNELS_INLINE_FUNCTION std::uint64_t front_position() const { return head_; }
 
   /// The i-th ready frame (i < available()).
   RINGKERNELS_INLINE_FUNCTION frame_view frame(std::uint32_t i) const {

@@ -8,6 +8,7 @@
 
 #include <ringkernels/backends/cuda/checked_call.hpp>
 #include <ringkernels/backends/cuda/device_check.hpp>
+#include <ringkernels/backends/cuda/warp_dispatch.hpp>
 #include <ringkernels/core/backoff.hpp>
 #include <ringkernels/core/topology.hpp>
 #include <ringkernels/dispatch_loop.hpp>
@@ -47,13 +48,13 @@ struct device_hooks {
   }
 };
 
-/// One block per worker; thread 0 of each block runs the dispatch loop for its worker.
+/// One block (one warp) per worker; the warp runs the dispatch loop for its worker, each lane
+/// handling one frame of a batch (warp_dispatch.hpp).
 template <class Handler>
 __global__ void persistent_dispatch(Handler handler,
                                     const worker_binding<messaging::scope::system>* bindings) {
-  if (threadIdx.x != 0) return;
-  device_hooks hooks;
-  run_dispatch_loop(handler, bindings[blockIdx.x], hooks);
+  const worker_binding<messaging::scope::system> binding = bindings[blockIdx.x];
+  run_warp_dispatch(handler, binding);
 }
 
 inline constexpr int threads_per_block = 32;
