@@ -145,7 +145,10 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
   worker_counters& counters = binding.control->workers()[binding.worker];
   hybrid_logical_clock clock;
   context ctx;
-  ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
+  // The peer port is read only after the acquire load of a `run` command (connect() writes it
+  // while the kernel is not active): reading it here would race with connect().
+  ctx.impl_bind(binding.name, binding.worker, &clock,
+                messaging::ring_ref<messaging::scope::system>{});
   messaging::ring_consumer<S> in(binding.in);
   messaging::ring_producer<S> out(binding.out);
   // The output ring is never closed while its worker runs (terminate goes through the control

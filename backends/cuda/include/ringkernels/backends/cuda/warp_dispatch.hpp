@@ -29,7 +29,10 @@ __device__ void run_warp_dispatch(const Handler& handler,
   detail::worker_tally tally;
   hybrid_logical_clock clock;
   context ctx;
-  ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
+  // The peer port is read only after the acquire load of a `run` command (connect() writes it
+  // while the kernel is not active): reading it here would race with connect().
+  ctx.impl_bind(binding.name, binding.worker, &clock,
+                messaging::ring_ref<messaging::scope::system>{});
   messaging::ring_consumer<S> in(binding.in);
   messaging::ring_producer<S> out(binding.out);
   out.skip_closed_check();
