@@ -485,7 +485,8 @@ class kernel_impl final : public kernel_base {
     for (int w = 0; w < options_.workers; ++w) {
       using u32 = messaging::atomic_index<std::uint32_t, scope>;
       if (u32::load_acquire(&control()->workers()[w].faulted) != 0) {
-        std::string message = launcher_.failure();
+        // The worker wrote its message before publishing the flag we just acquired.
+        std::string message = launcher_.failure_of(static_cast<std::uint32_t>(w));
         {
           std::lock_guard lock(fault_mutex_);
           fault_ = "worker " + std::to_string(w) +

@@ -116,6 +116,8 @@ class launcher {
     }
     return failure_;
   }
+  /// Device code has no exceptions: a worker-level failure is the kernel's failure.
+  std::string failure_of(std::uint32_t /*worker*/) { return failure(); }
   std::string pin_errors() const { return {}; }
 
  private:

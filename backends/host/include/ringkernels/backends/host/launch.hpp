@@ -133,6 +133,10 @@ class worker_pool {
     return {};
   }
 
+  /// The failure message of worker `w`. Call only after seeing that worker's `faulted` flag
+  /// (acquire): the worker writes the message before it publishes the flag (release).
+  std::string failure_of(std::uint32_t w) const { return failures_[w]; }
+
   std::string pin_errors() const {
     std::string text;
     for (std::size_t w = 0; w < threads_.size(); ++w) {
@@ -170,6 +174,8 @@ class launcher {
     return stopped;
   }
   std::string failure() const { return pool_.failure(); }
+  /// Why worker `w` stopped; valid once its `faulted` flag was seen.
+  std::string failure_of(std::uint32_t w) const { return pool_.failure_of(w); }
   std::string pin_errors() const { return pool_.pin_errors(); }
 
  private:
