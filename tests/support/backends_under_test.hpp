@@ -9,9 +9,6 @@
 
 namespace test_support {
 
-template <class... Spaces>
-struct space_list {};
-
 template <class List, class Space>
 struct append;
 template <class... Spaces, class Space>

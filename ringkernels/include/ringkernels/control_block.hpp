@@ -76,10 +76,6 @@ struct control_access {
   RINGKERNELS_INLINE_FUNCTION static void set_command(control_block* block, kernel_command value) {
     u32::store_release(&block->command, static_cast<std::uint32_t>(value));
   }
-  /// Single-writer increment: only the owning worker calls this on its own counters.
-  RINGKERNELS_INLINE_FUNCTION static void add(std::uint64_t* counter, std::uint64_t amount) {
-    u64::store_relaxed(counter, u64::load_relaxed(counter) + amount);
-  }
   RINGKERNELS_INLINE_FUNCTION static std::uint64_t read(std::uint64_t* counter) {
     return u64::load_relaxed(counter);
   }

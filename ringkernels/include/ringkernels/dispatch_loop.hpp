@@ -135,6 +135,26 @@ RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler,
   return taken;
 }
 
+/// What a worker does when it sees a command it has not acted on: for `run`, bind the peer
+/// port (connect() writes it while the kernel is not active, so it is read only after the
+/// acquire load of `run`); then make the counters current and acknowledge (release) with a fresh
+/// heartbeat, which lets the host relate this worker's clock to its own. Shared by the CPU loop
+/// and the GPU warp loop.
+template <messaging::scope S>
+RINGKERNELS_INLINE_FUNCTION void acknowledge_command(const worker_binding<S>& binding,
+                                                     worker_counters& counters,
+                                                     const worker_tally& tally, context& ctx,
+                                                     hybrid_logical_clock& clock,
+                                                     kernel_command command) {
+  using access = control_access<S>;
+  if (command == kernel_command::run) {
+    ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
+  }
+  tally.publish<S>(counters);
+  access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
+  access::u32::store_release(&counters.acknowledged, static_cast<std::uint32_t>(command));
+}
+
 }  // namespace detail
 
 /// Runs one worker until the kernel is told to terminate or the handler fails.
@@ -171,19 +191,12 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
       access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
     }
     if (static_cast<std::uint32_t>(command) != acknowledged) {
-      // release: counters written before this point are visible to a host that sees the ack.
       acknowledged = static_cast<std::uint32_t>(command);
-      // The peer may have been connected while the kernel was not active.
       if (command == kernel_command::run) {
-        ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
         has_peer_in = binding.peer_in.control != nullptr &&
                       access::u32::load_acquire(&binding.control->peer_in_enabled) != 0;
       }
-      // A fresh heartbeat with the ack lets the host relate this worker's clock to its own;
-      // the counters are current when the host sees the ack (deactivate() snapshots are exact).
-      tally.publish<S>(counters);
-      access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
-      access::u32::store_release(&counters.acknowledged, acknowledged);
+      detail::acknowledge_command(binding, counters, tally, ctx, clock, command);
     }
     if (command == kernel_command::terminate) break;
     if (command != kernel_command::run) {

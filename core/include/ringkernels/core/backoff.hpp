@@ -58,9 +58,6 @@ class backoff {
     sleep_ = tuning_.first_sleep;
   }
 
-  /// True once the waiter has reached the sleeping stage (it is idle, not busy-waiting).
-  bool sleeping() const { return polls_ > tuning_.spins + tuning_.pauses + tuning_.yields; }
-
  private:
   tuning tuning_{};
   std::uint32_t polls_ = 0;

@@ -475,8 +475,8 @@ class kernel_impl final : public kernel_base {
     if (now_ticks - last >= period &&
         last_launch_check_.compare_exchange_strong(last, now_ticks, std::memory_order_relaxed)) {
       std::lock_guard lock(fault_mutex_);
-      std::string died = launcher_.failure();
-      if (!died.empty() && died.rfind("handler threw", 0) != 0) {
+      std::string died = launcher_.launch_failure();
+      if (!died.empty()) {
         fault_ = died;
         set_state(kernel_state::faulted);
         return;

@@ -109,7 +109,7 @@ class launcher {
 
   /// Why the kernel died (a trap, an illegal address...), or empty while it runs or after a
   /// clean exit.
-  std::string failure() {
+  std::string launch_failure() {
     if (failure_.empty() && stream_ != nullptr) {
       const cudaError_t state = cudaStreamQuery(stream_);
       if (state != cudaSuccess && state != cudaErrorNotReady) record_failure(state);
@@ -117,7 +117,7 @@ class launcher {
     return failure_;
   }
   /// Device code has no exceptions: a worker-level failure is the kernel's failure.
-  std::string failure_of(std::uint32_t /*worker*/) { return failure(); }
+  std::string failure_of(std::uint32_t /*worker*/) { return launch_failure(); }
   std::string pin_errors() const { return {}; }
 
  private:

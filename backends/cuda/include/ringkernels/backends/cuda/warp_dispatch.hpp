@@ -51,12 +51,8 @@ __device__ void run_warp_dispatch(const Handler& handler,
       ++tally.loop_iterations;
       if (command != acknowledged) {
         acknowledged = command;
-        if (command == static_cast<std::uint32_t>(kernel_command::run)) {
-          ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
-        }
-        tally.publish<S>(counters);
-        access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
-        access::u32::store_release(&counters.acknowledged, acknowledged);
+        detail::acknowledge_command(binding, counters, tally, ctx, clock,
+                                    static_cast<kernel_command>(command));
       }
       if (command == static_cast<std::uint32_t>(kernel_command::run)) {
         n = in.available(batch_limit);

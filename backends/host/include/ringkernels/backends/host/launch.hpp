@@ -124,15 +124,6 @@ class worker_pool {
     }
   }
 
-  /// The first failure message of any worker, or empty.
-  std::string failure() const {
-    for (std::size_t w = 0; w < threads_.size(); ++w) {
-      if (finished_[w].load(std::memory_order_acquire) && !failures_[w].empty())
-        return failures_[w];
-    }
-    return {};
-  }
-
   /// The failure message of worker `w`. Call only after seeing that worker's `faulted` flag
   /// (acquire): the worker writes the message before it publishes the flag (release).
   std::string failure_of(std::uint32_t w) const { return failures_[w]; }
@@ -173,7 +164,9 @@ class launcher {
     pool_.join_all();
     return stopped;
   }
-  std::string failure() const { return pool_.failure(); }
+  /// CPU workers stop only through their faulted flag (failure_of); the launch itself cannot
+  /// die the way a GPU kernel can.
+  std::string launch_failure() const { return {}; }
   /// Why worker `w` stopped; valid once its `faulted` flag was seen.
   std::string failure_of(std::uint32_t w) const { return pool_.failure_of(w); }
   std::string pin_errors() const { return pool_.pin_errors(); }
