@@ -6,16 +6,17 @@
 
 namespace msg = ringkernels::messaging;
 
-TEST_CASE("slots are sized by the queue's own frame limit, 16-byte aligned", "[messaging][frame]") {
+TEST_CASE("slots are sized by the queue's own frame limit in whole cache lines",
+          "[messaging][frame]") {
   CHECK(msg::slot_stride(1) == 64);
   CHECK(msg::slot_stride(16) == 64);
-  CHECK(msg::slot_stride(17) == 80);
-  CHECK(msg::slot_stride(64) == 112);
-  CHECK(msg::slot_stride(159) == 208);  // the predecessor stored this in 65,792 bytes
+  CHECK(msg::slot_stride(17) == 128);
+  CHECK(msg::slot_stride(64) == 128);
+  CHECK(msg::slot_stride(159) == 256);  // the predecessor stored this in 65,792 bytes
   for (std::uint32_t limit = 1; limit < 600; ++limit) {
-    CHECK(msg::slot_stride(limit) % 16 == 0);
+    CHECK(msg::slot_stride(limit) % 64 == 0);
     CHECK(msg::slot_stride(limit) >= sizeof(msg::frame_header) + limit);
-    CHECK(msg::slot_stride(limit) < sizeof(msg::frame_header) + limit + 16);
+    CHECK(msg::slot_stride(limit) < sizeof(msg::frame_header) + limit + 64);
   }
 }
 

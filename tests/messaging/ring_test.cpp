@@ -146,9 +146,11 @@ TEST_CASE("frame limits: empty and oversize frames are refused and counted", "[m
 
 TEST_CASE("queue memory scales with the frame limit, not a global maximum", "[messaging][ring]") {
   host_ring small("test.small", options(4096, 159));
-  CHECK(small.bytes() == sizeof(msg::ring_control) + 4096 * 208);  // ~0.85 MB, not 257 MB
+  CHECK(small.bytes() == sizeof(msg::ring_control) + 4096 * 256);  // ~1 MB, not 257 MB
   const auto sized = msg::ring_options::for_bytes(1 << 20, 64);
-  CHECK(sized.slot_count == 8192);  // 1 MiB / 112 B per slot, rounded down to a power of two
+  CHECK(sized.slot_count == 8192);  // 1 MiB / 128 B per slot, a power of two
+  const auto odd = msg::ring_options::for_bytes(1 << 20, 100);
+  CHECK(odd.slot_count == 4096);  // 1 MiB / 192 B = 5461 slots, rounded down
 }
 
 TEST_CASE("bad ring options are refused with a clear error", "[messaging][ring]") {

@@ -6,10 +6,15 @@
 // batch as "thread i reads slot head+i" with no serial walk over headers — a walk over pinned host
 // memory would cost one PCIe round trip per frame (docs/messaging.md has the measurements).
 //
-//   single producer: the producer owns `tail`; it writes frames and publishes them with one
-//                    release store of tail per batch (push_n).
-//   multi producer:  producers reserve positions with a CAS on `tail`, write, and publish each
-//                    frame by a release store of its header's commit_stamp = position + 1.
+//   publication:     every frame is published by a release store of its header's
+//                    commit_stamp = position + 1 (mod 2^32), after its bytes; the consumer
+//                    learns what is ready from the stamps, which sit in the header line it
+//                    reads anyway. A consumer that polled a tail index instead pulled that line
+//                    from the producer's core once per frame: 42 M frames/s at batch 1 against
+//                    68 M/s with stamps (docs/performance.md).
+//   single producer: the producer owns `tail` and also stores it (release) once per batch
+//                    (push_n), for depth() and counters; consumers do not poll it.
+//   multi producer:  producers reserve positions with a CAS on `tail`, write, and stamp.
 //   consumer:        one consumer reads frames in place and frees them with one release store
 //                    of `head` per batch. In drop_oldest rings it first claims the batch with a
 //                    CAS on `claim`, the index producers advance to drop the oldest frame.
@@ -70,7 +75,7 @@ struct ring_ref {
   RINGKERNELS_INLINE_FUNCTION bool uses_claims() const {
     return policy == backpressure::drop_oldest;
   }
-  /// Whether the frame at `position` is complete (multi-producer rings publish per frame).
+  /// Whether the frame at `position` is complete (its stamp says so).
   RINGKERNELS_INLINE_FUNCTION bool committed(std::uint64_t position) const {
     return stamp::load_acquire(&slot(position)->commit_stamp) ==
            static_cast<std::uint32_t>(position + 1);
@@ -156,6 +161,18 @@ class ring_producer {
   RINGKERNELS_INLINE_FUNCTION void publish_positions(std::uint64_t first,
                                                      std::uint32_t count) const {
     publish(first, count);
+  }
+  /// Publishes one written position; the thread that wrote it calls this (a warp's lanes stamp
+  /// their own frames in parallel, then one of them calls publish_tail()).
+  RINGKERNELS_INLINE_FUNCTION void stamp_position(std::uint64_t position) const {
+    ring_type::stamp::store_release(&ring_.slot(position)->commit_stamp,
+                                    static_cast<std::uint32_t>(position + 1));
+  }
+  /// After stamp_position() for every position below `end`: the single producer's tail.
+  RINGKERNELS_INLINE_FUNCTION void publish_tail(std::uint64_t end) const {
+    if (ring_.producers == ring_producers::single) {
+      ring_type::index::store_release(&ring_.control->tail, end);
+    }
   }
 
  private:
@@ -243,16 +260,11 @@ class ring_producer {
 
   /// Makes [first, first + count) visible to the consumer.
   RINGKERNELS_INLINE_FUNCTION void publish(std::uint64_t first, std::uint32_t count) const {
-    if (ring_.producers == ring_producers::single) {
-      // One release store publishes the whole batch; single-producer rings need no stamps.
-      ring_type::index::store_release(&ring_.control->tail, first + count);
-      return;
-    }
-    for (std::uint32_t i = 0; i < count; ++i) {
-      // release: the header and payload written above become visible with the stamp.
-      ring_type::stamp::store_release(&ring_.slot(first + i)->commit_stamp,
-                                      static_cast<std::uint32_t>(first + i + 1));
-    }
+    // release: the header and payload written above become visible with the stamp.
+    for (std::uint32_t i = 0; i < count; ++i) stamp_position(first + i);
+    // For depth() and the pushed counter only (multi-producer rings advanced tail when they
+    // reserved): one store per batch, and nobody polls it on the data path.
+    publish_tail(first + count);
   }
 
   /// drop_oldest: frees the oldest committed, unclaimed frame. False when none can be dropped
@@ -305,6 +317,13 @@ class ring_consumer {
   /// Position of the first ready frame (frame(i) is at front_position() + i).
   RINGKERNELS_INLINE_FUNCTION std::uint64_t front_position() const { return head_; }
 
+  /// For a caller that checked the stamps of [front_position(), + ready) itself with acquire
+  /// loads (a GPU warp: one stamp per lane, all reads across PCIe in flight together instead
+  /// of one after another). Not for drop_oldest rings, whose batches must be claimed.
+  RINGKERNELS_INLINE_FUNCTION void accept_checked(std::uint32_t ready) {
+    if (ready_end_ < head_ + ready) ready_end_ = head_ + ready;
+  }
+
   /// The i-th ready frame (i < available()).
   RINGKERNELS_INLINE_FUNCTION frame_view frame(std::uint32_t i) const {
     const frame_header* header = ring_.slot(head_ + i);
@@ -341,18 +360,11 @@ class ring_consumer {
   RINGKERNELS_INLINE_FUNCTION const ring_type& ring() const { return ring_; }
 
  private:
-  /// Ready frames from `from`, at most `max`. Single producer: from the published tail, read
-  /// only when the cached one is exhausted. Multi producer: from the frames' commit stamps.
+  /// Ready frames from `from`, at most `max`, from the frames' commit stamps (acquire: a
+  /// frame's bytes are visible once its stamp is). Frames known ready are not checked again.
   RINGKERNELS_INLINE_FUNCTION std::uint32_t count_ready(std::uint64_t from, std::uint32_t max) {
     if (ready_end_ < from) ready_end_ = from;
-    if (ready_end_ - from < max) {
-      if (ring_.producers == ring_producers::single) {
-        // acquire: everything the producer wrote before publishing tail is visible.
-        ready_end_ = ring_type::index::load_acquire(&ring_.control->tail);
-      } else {
-        while (ready_end_ - from < max && ring_.committed(ready_end_)) ++ready_end_;
-      }
-    }
+    while (ready_end_ - from < max && ring_.committed(ready_end_)) ++ready_end_;
     const std::uint64_t ready = ready_end_ - from;
     return ready < max ? static_cast<std::uint32_t>(ready) : max;
   }
