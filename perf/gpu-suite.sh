@@ -44,6 +44,12 @@ cat "$OUT/tests.txt"
 # 3. The main job on the GPU.
 timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda > "$OUT/validate.txt" 2>&1; STATUS[validate]=$?
 tail -25 "$OUT/validate.txt"
+# The same flow without a resident kernel, and on the last GPU where there are several.
+timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda --launch event-driven >> "$OUT/validate.txt" 2>&1; STATUS[validate_event_driven]=$?
+gpus=$(nvidia-smi -L 2>/dev/null | wc -l)
+if [ "${gpus:-1}" -gt 1 ]; then
+  timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda --device $((gpus - 1)) >> "$OUT/validate.txt" 2>&1; STATUS[validate_last_device]=$?
+fi
 
 # 4. Benchmarks (JSON under OUT).
 timeout -k 5 150 "$BIN/ringkernels" bench roundtrip --backend cuda --json "$OUT/roundtrip.json" > "$OUT/bench.txt" 2>&1; STATUS[bench_roundtrip]=$?
@@ -53,9 +59,10 @@ grep -v '^Kokkos\|^  For' "$OUT/bench.txt"
 echo
 echo "== gpu-suite summary =="
 printf "%-20s %s\n" "gpu tests" "$passed passed, $failed failed"
-for key in floor_gpu floor_cpu validate bench_roundtrip bench_throughput; do
+for key in floor_gpu floor_cpu validate validate_event_driven validate_last_device bench_roundtrip bench_throughput; do
   printf "%-20s %s\n" "$key" "${STATUS[$key]:-not run} (exit code)"
 done
 grep -h "Passed:" "$OUT/validate.txt" || true
 grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor)\." "$OUT/bench.txt" | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
-[ "$failed" = 0 ] && [ "${STATUS[validate]:-1}" = 0 ]
+[ "$failed" = 0 ] && [ "${STATUS[validate]:-1}" = 0 ] && [ "${STATUS[validate_event_driven]:-1}" = 0 ] &&
+  [ "${STATUS[validate_last_device]:-0}" = 0 ]

@@ -4,6 +4,7 @@
 #include "gpu_floor.hpp"
 
 #include <ringkernels/examples/echo.hpp>
+#include <ringkernels/launch_choice.hpp>
 #include <ringkernels/runtime.hpp>
 
 #include <ctime>
@@ -45,15 +46,19 @@ int caller_core(const topology& machine) {
   return machine.core_count() > 1 ? machine.core_count() - 1 : -1;
 }
 
+/// `prefix`.p50_ns and .p99_ns of call().get() on an echo kernel launched in `mode`.
 template <class ExecSpace>
-void roundtrip(report& out, double scale) {
+void roundtrip(report& out, double scale, gpu_launch mode = gpu_launch::automatic,
+               const std::string& prefix = "roundtrip") {
   runtime rt;
   kernel_options options;
   options.name = "bench_echo";
   options.single_sender = true;
+  options.launch = mode;
   auto kernel = rt.template launch<ExecSpace>(echo{}, options);
   kernel.activate();
-  const auto iterations = static_cast<std::uint64_t>(200000 * scale) + 1000;
+  const double share = mode == gpu_launch::event_driven ? 0.1 : 1.0;
+  const auto iterations = static_cast<std::uint64_t>(200000 * scale * share) + 1000;
   std::vector<double> samples;
   samples.reserve(iterations);
   std::uint64_t wrong = 0;
@@ -70,32 +75,27 @@ void roundtrip(report& out, double scale) {
   if (wrong != 0) RINGKERNELS_THROW(errc::backend_failure, "roundtrip: wrong replies");
   samples.erase(samples.begin(), samples.begin() + static_cast<long>(iterations / 100));
   std::vector<double> copy = samples;
-  out.add("roundtrip.p50_ns", percentile(samples, 50), "ns", "call().get(), 64 B each way");
-  out.add("roundtrip.p99_ns", percentile(copy, 99), "ns");
+  out.add(prefix + ".p50_ns", percentile(samples, 50), "ns",
+          std::string("call().get(), 64 B each way, ") + to_string(mode) + " launch");
+  out.add(prefix + ".p99_ns", percentile(copy, 99), "ns");
 }
 
+/// Streams `total` echo requests through a kernel with `workers` workers from one host thread
+/// (pipelined: up to 256 outstanding per worker) and checks every reply once. Returns msg/s.
 template <class ExecSpace>
-void throughput(report& out, double scale) {
-  runtime rt;
-  kernel_options options;
-  options.name = "bench_echo";
-  options.single_sender = true;
-  // A GPU spreads the stream over several resident blocks; the 2-core CPU machine has one
-  // core for the worker and one for the caller.
-  options.workers = std::string(backend_traits<ExecSpace>::name) == "cuda" ? 8 : 1;
-  auto kernel = rt.template launch<ExecSpace>(echo{}, options);
-  kernel.activate();
-  const auto total = static_cast<std::uint64_t>(5e6 * scale) + 1000;
+double stream_echo(runtime& rt, ring_kernel<ExecSpace, echo>& kernel, std::uint64_t total,
+                   int workers) {
   std::vector<bool> seen(total, false);
   std::uint64_t checked = 0, wrong = 0;
+  const std::uint64_t outstanding = 256 * static_cast<std::uint64_t>(workers);
   double seconds = 0;
   std::thread caller = pinned_thread(rt.machine(), caller_core(rt.machine()), [&] {
     std::vector<echo::Request> batch(64);
-    std::vector<echo::Reply> replies(256);
+    std::vector<echo::Reply> replies(1024);
     std::uint64_t sent = 0;
     const auto start = clock_type::now();
     while (checked < total) {
-      if (sent < total && sent - checked < 3000) {
+      if (sent < total && sent - checked < outstanding) {
         const std::size_t k = std::min<std::uint64_t>(batch.size(), total - sent);
         for (std::size_t j = 0; j < k; ++j) batch[j] = make_request(sent + j);
         sent += kernel.send_batch(batch.data(), k);
@@ -113,9 +113,38 @@ void throughput(report& out, double scale) {
   });
   caller.join();
   if (wrong != 0) RINGKERNELS_THROW(errc::backend_failure, "throughput: wrong replies");
-  out.add(
-      "throughput.64B.msgs_per_s", static_cast<double>(checked) / seconds, "msg/s",
-      "replies received and checked, pipelined, " + std::to_string(options.workers) + " worker(s)");
+  return static_cast<double>(checked) / seconds;
+}
+
+template <class ExecSpace>
+void throughput(report& out, double scale) {
+  const bool gpu = std::string(backend_traits<ExecSpace>::name) == "cuda";
+  // A GPU spreads the stream over many resident blocks (one warp each); the 2-core CPU machine
+  // has one core for the worker and one for the caller.
+  const int workers = gpu ? 32 : 1;
+  const auto total = static_cast<std::uint64_t>(5e6 * scale) + 1000;
+  runtime rt;
+  if (gpu) {
+    // The same stream over fewer blocks, to show how throughput scales with them.
+    kernel_options fewer;
+    fewer.name = "bench_echo_8";
+    fewer.single_sender = true;
+    fewer.workers = 8;
+    auto kernel = rt.template launch<ExecSpace>(echo{}, fewer);
+    kernel.activate();
+    out.add("throughput.64B.8_workers.msgs_per_s", stream_echo(rt, kernel, total, 8), "msg/s",
+            "8 worker blocks, for comparison");
+    kernel.terminate();
+  }
+  kernel_options options;
+  options.name = "bench_echo";
+  options.single_sender = true;
+  options.workers = workers;
+  auto kernel = rt.template launch<ExecSpace>(echo{}, options);
+  kernel.activate();
+  out.add("throughput.64B.msgs_per_s", stream_echo(rt, kernel, total, workers), "msg/s",
+          "replies received and checked, pipelined, one host thread, " + std::to_string(workers) +
+              " worker(s)");
 
   // Idle: the same kernel, active and with nothing to do, for 1 s.
   std::this_thread::sleep_for(100ms);
@@ -190,6 +219,7 @@ report run_kernel_bench(const std::string& which, const std::string& backend, do
       measure_mapped_roundtrip(out, scale);
       measure_launch_per_message(out, scale);
       run<Kokkos::Cuda>(which, out, scale);
+      roundtrip<Kokkos::Cuda>(out, scale, gpu_launch::event_driven, "roundtrip.event_driven");
       lifecycle<Kokkos::Cuda>(out);
       out.add("roundtrip.speedup_over_launch_per_message",
               out.value("baseline.launch_per_message.p50_ns") / out.value("roundtrip.p50_ns"), "x");

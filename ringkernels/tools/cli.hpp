@@ -4,6 +4,8 @@
 #ifndef RINGKERNELS_TOOLS_CLI_HPP
 #define RINGKERNELS_TOOLS_CLI_HPP
 
+#include <ringkernels/kernel_options.hpp>
+
 #include <string>
 #include <vector>
 
@@ -19,6 +21,8 @@ int run_bench(const arguments& args);
 std::string option(const arguments& args, const std::string& name, const std::string& fallback);
 /// Whether "--name" appears.
 bool flag(const arguments& args, const std::string& name);
+/// "--launch automatic|cooperative|persistent|event-driven" (GPU backends); throws otherwise.
+gpu_launch launch_option(const arguments& args);
 
 }  // namespace ringkernels::cli
 

@@ -1,6 +1,7 @@
-// `ringkernels validate [--backend B|all] [--messages N]`: the validation flow per backend, one
-// summary line per backend, and last `Passed: N/M` (a contract: scripts read it). Exit code 0
-// only when every check passed. Backends not in this build are listed as skipped, not failed.
+// `ringkernels validate [--backend B|all] [--messages N] [--device N] [--launch MODE]`: the
+// validation flow per backend, one summary line per backend, and last `Passed: N/M` (a contract:
+// scripts read it). Exit code 0 only when every check passed. Backends not in this build are listed
+// as skipped, not failed.
 #include "cli.hpp"
 #include "validate_flow.hpp"
 
@@ -12,17 +13,19 @@
 namespace ringkernels::cli {
 namespace {
 
-std::optional<validation_result> run_backend(const std::string& name, std::uint64_t messages) {
+std::optional<validation_result> run_backend(const std::string& name, std::uint64_t messages,
+                                             const kernel_options& base) {
 #if defined(RINGKERNELS_ENABLE_SERIAL)
-  if (name == "serial") return validate_backend<Kokkos::Serial>(name, messages);
+  if (name == "serial") return validate_backend<Kokkos::Serial>(name, messages, base);
 #endif
 #if defined(RINGKERNELS_ENABLE_OPENMP)
-  if (name == "openmp") return validate_backend<Kokkos::OpenMP>(name, messages);
+  if (name == "openmp") return validate_backend<Kokkos::OpenMP>(name, messages, base);
 #endif
 #if defined(RINGKERNELS_ENABLE_CUDA)
-  if (name == "cuda") return validate_backend<Kokkos::Cuda>(name, messages);
+  if (name == "cuda") return validate_backend<Kokkos::Cuda>(name, messages, base);
 #endif
   (void)messages;
+  (void)base;
   return std::nullopt;  // built, but this backend's ring kernels are not implemented yet
 }
 
@@ -31,6 +34,8 @@ std::optional<validation_result> run_backend(const std::string& name, std::uint6
 int run_validate(const arguments& args) {
   const std::string wanted = option(args, "backend", "best");
   const std::uint64_t messages = std::stoull(option(args, "messages", "1000000"));
+  kernel_options base;
+  base.launch = launch_option(args);
   bool known = wanted == "all" || wanted == "best";
   for (const auto& backend : known_backends()) known = known || backend.name == wanted;
   if (!known) {
@@ -49,7 +54,7 @@ int run_validate(const arguments& args) {
         summary.push_back("[" + backend.name + "] skipped: not built in this configuration");
       continue;
     }
-    auto result = run_backend(backend.name, messages);
+    auto result = run_backend(backend.name, messages, base);
     if (!result) {
       summary.push_back("[" + backend.name +
                         "] skipped: ring kernels not yet implemented for this backend");

@@ -2,8 +2,13 @@
 #include "cli.hpp"
 
 #include <ringkernels/core/error.hpp>
+#include <ringkernels/launch_choice.hpp>
 
 #include <Kokkos_Core.hpp>
+
+#if defined(RINGKERNELS_ENABLE_CUDA)
+#include <cuda_runtime_api.h>
+#endif
 
 #include <unistd.h>
 
@@ -11,6 +16,7 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -22,7 +28,9 @@ void print_usage() {
       "openmp,\n"
       "                                         cuda, hip; default: best available)\n"
       "  bench messaging [--json FILE]          queue benchmarks next to the hardware floor\n"
-      "  bench roundtrip|throughput --backend B [--json FILE]\n");
+      "  bench roundtrip|throughput --backend B [--json FILE]\n"
+      "options for GPU backends: --device N (the GPU everything runs on; default 0)\n"
+      "                          --launch automatic|cooperative|persistent|event-driven\n");
 }
 
 /// The CPU simulator's persistent workers are this process's own pinned threads. An OpenMP pool
@@ -36,6 +44,35 @@ void ensure_passive_openmp_waits(char* argv[]) {
   execv("/proc/self/exe", argv);  // returns only on failure: then run with the active pool
 }
 
+/// `--device N` chooses Kokkos' device, so kernels, floors and baselines all run on it. Returns
+/// the Kokkos argument for it (empty without --device); throws for a device that is not there.
+std::string kokkos_device_argument(const ringkernels::cli::arguments& args) {
+  const std::string text = ringkernels::cli::option(args, "device", "");
+  if (text.empty()) return {};
+  int device = -1;
+  try {
+    std::size_t used = 0;
+    device = std::stoi(text, &used);
+    if (used != text.size()) device = -1;
+  } catch (const std::exception&) {
+    device = -1;
+  }
+  if (device < 0) {
+    RINGKERNELS_THROW(ringkernels::errc::invalid_argument,
+                      "--device wants a device number (0, 1, ...), not '" + text + "'");
+  }
+#if defined(RINGKERNELS_ENABLE_CUDA)
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) count = 0;
+  if (device >= count) {
+    RINGKERNELS_THROW(
+        ringkernels::errc::invalid_argument,
+        "--device " + text + ": this machine has " + std::to_string(count) + " CUDA device(s)");
+  }
+#endif
+  return "--kokkos-device-id=" + std::to_string(device);
+}
+
 }  // namespace
 
 namespace ringkernels::cli {
@@ -47,6 +84,17 @@ std::string option(const arguments& args, const std::string& name, const std::st
     if (args[i].rfind(prefix + "=", 0) == 0) return args[i].substr(prefix.size() + 1);
   }
   return fallback;
+}
+
+gpu_launch launch_option(const arguments& args) {
+  const std::string text = option(args, "launch", "automatic");
+  for (gpu_launch mode : {gpu_launch::automatic, gpu_launch::cooperative, gpu_launch::persistent,
+                          gpu_launch::event_driven}) {
+    if (text == to_string(mode)) return mode;
+  }
+  RINGKERNELS_THROW(
+      errc::invalid_argument,
+      "--launch " + text + ": choose automatic, cooperative, persistent or event-driven");
 }
 
 bool flag(const arguments& args, const std::string& name) {
@@ -66,8 +114,29 @@ int main(int argc, char* argv[]) {
   }
   const std::string command = argv[1];
   ringkernels::cli::arguments args(argv + 2, argv + argc);
-  // Kokkos options (--kokkos-*) are consumed by Kokkos; ours are read from args.
-  Kokkos::ScopeGuard kokkos(argc, argv);
+  // Kokkos options (--kokkos-*) are consumed by Kokkos; ours are read from args. Our --device
+  // is not shown to Kokkos 3.4 (it reads a deprecated "--device=N" of its own).
+  std::string device_argument;
+  try {
+    device_argument = kokkos_device_argument(args);
+  } catch (const std::exception& failure) {
+    std::fprintf(stderr, "ringkernels %s: %s\n", command.c_str(), failure.what());
+    return 2;
+  }
+  std::vector<char*> kokkos_argv;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--device" && i + 1 < argc) {
+      ++i;
+      continue;
+    }
+    if (arg.rfind("--device=", 0) == 0) continue;
+    kokkos_argv.push_back(argv[i]);
+  }
+  if (!device_argument.empty()) kokkos_argv.push_back(device_argument.data());
+  int kokkos_argc = static_cast<int>(kokkos_argv.size());
+  kokkos_argv.push_back(nullptr);
+  Kokkos::ScopeGuard kokkos(kokkos_argc, kokkos_argv.data());
   try {
     if (command == "info") return ringkernels::cli::run_info(args);
     if (command == "validate") return ringkernels::cli::run_validate(args);

@@ -188,7 +188,8 @@ void bulk_case(Kernel& kernel, std::uint64_t total, checklist& list, const std::
 
 /// Runs the whole flow on ExecSpace's backend.
 template <class ExecSpace>
-validation_result validate_backend(const std::string& backend, std::uint64_t bulk_messages) {
+validation_result validate_backend(const std::string& backend, std::uint64_t bulk_messages,
+                                   const kernel_options& base) {
   using detail::clock_type;
   validation_result result;
   result.backend = backend;
@@ -202,7 +203,7 @@ validation_result validate_backend(const std::string& backend, std::uint64_t bul
     std::printf("[%s] 1. creating the runtime\n", b);
     runtime rt;
     std::printf("[%s] 2. creating the kernel wrapper (handler: VectorAdd)\n", b);
-    kernel_options options;
+    kernel_options options = base;  // --launch for GPU backends
     options.name = "vector_add";
     options.queue_capacity = 4096;
     const auto launch_start = clock_type::now();

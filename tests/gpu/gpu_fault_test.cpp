@@ -35,16 +35,18 @@ struct trapping {
   }
 };
 
-}  // namespace
-
-TEMPLATE_TEST_CASE("a trapping handler faults the kernel with the CUDA error", "[gpu][fault]",
-                   RINGKERNELS_GPU_BACKENDS) {
+/// Sends a trapping request to a kernel launched in `mode`; checks the fault is reported with
+/// the CUDA error, then leaves the process (the trap destroyed the CUDA context: every later
+/// CUDA call fails, Kokkos' teardown included; all checks before are REQUIREs).
+template <class ExecSpace>
+[[noreturn]] void trap_and_report(ringkernels::gpu_launch mode, const char* died) {
   ringkernels::runtime rt;
   ringkernels::kernel_options options;
   options.name = "trap";
-  auto kernel = rt.launch<TestType>(trapping{}, options);
+  options.launch = mode;
+  auto kernel = rt.launch<ExecSpace>(trapping{}, options);
   kernel.activate();
-  CHECK(kernel.call(trapping::Request{5}).get(1s).value == 5);
+  REQUIRE(kernel.call(trapping::Request{5}).get(1s).value == 5);
   const auto start = std::chrono::steady_clock::now();
   try {
     (void)kernel.call(trapping::Request{-1}).get(10s);
@@ -55,16 +57,15 @@ TEMPLATE_TEST_CASE("a trapping handler faults the kernel with the CUDA error", "
   }
   REQUIRE(std::chrono::steady_clock::now() - start < 5s);
   REQUIRE(kernel.state() == ringkernels::kernel_state::faulted);
-  REQUIRE_THAT(kernel.status().fault, ContainsSubstring("persistent kernel died"));
-  // The trap destroyed the CUDA context: every later CUDA call fails, Kokkos' teardown
-  // included. All checks above passed (REQUIREs), so leave now with success.
+  REQUIRE_THAT(kernel.status().fault, ContainsSubstring(died));
   std::printf("trap test: kernel faulted and reported: %s\n", kernel.status().fault.c_str());
   std::fflush(stdout);
   std::_Exit(0);
 }
 
-TEMPLATE_TEST_CASE("a kernel whose heartbeat stops is reported stalled", "[gpu][fault]",
-                   RINGKERNELS_GPU_BACKENDS) {
+/// A handler that waits until the host clears the flag it points to.
+template <class ExecSpace>
+void stall_and_recover(ringkernels::gpu_launch mode) {
   // Allocated before the launch (a resident kernel blocks Kokkos' device-wide fences).
   Kokkos::View<std::uint32_t, Kokkos::CudaHostPinnedSpace> hold(
       Kokkos::view_alloc("hold", Kokkos::WithoutInitializing));
@@ -73,7 +74,8 @@ TEMPLATE_TEST_CASE("a kernel whose heartbeat stops is reported stalled", "[gpu][
   ringkernels::kernel_options options;
   options.name = "stuck";
   options.stall_after = 200ms;
-  auto kernel = rt.launch<TestType>(test_support::stuck{}, options);
+  options.launch = mode;
+  auto kernel = rt.launch<ExecSpace>(test_support::stuck{}, options);
   kernel.activate();
   auto future = kernel.call(test_support::stuck::Request{hold.data()});
   std::this_thread::sleep_for(500ms);
@@ -87,4 +89,26 @@ TEMPLATE_TEST_CASE("a kernel whose heartbeat stops is reported stalled", "[gpu][
   std::this_thread::sleep_for(50ms);  // the worker beats again on its next poll
   CHECK_FALSE(kernel.status().stalled);
   CHECK(kernel.terminate().stopped);
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("a trapping handler faults the kernel with the CUDA error", "[gpu][fault]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  trap_and_report<TestType>(ringkernels::gpu_launch::automatic, "persistent kernel died");
+}
+
+TEMPLATE_TEST_CASE("a trap in an event-driven launch faults the kernel", "[gpu][fault]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  trap_and_report<TestType>(ringkernels::gpu_launch::event_driven, "event-driven launch died");
+}
+
+TEMPLATE_TEST_CASE("a kernel whose heartbeat stops is reported stalled", "[gpu][fault]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  stall_and_recover<TestType>(ringkernels::gpu_launch::automatic);
+}
+
+TEMPLATE_TEST_CASE("an event-driven launch that hangs is reported stalled", "[gpu][fault]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  stall_and_recover<TestType>(ringkernels::gpu_launch::event_driven);
 }

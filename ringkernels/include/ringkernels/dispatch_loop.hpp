@@ -45,6 +45,19 @@ struct worker_tally {
   std::uint64_t dropped[static_cast<int>(drop_reason::count)] = {};
   std::uint64_t loop_iterations = 0;
 
+  /// Continues from the published counts (a worker relaunched by the event-driven mode).
+  template <messaging::scope S>
+  RINGKERNELS_INLINE_FUNCTION void resume(worker_counters& counters) {
+    using u64 = messaging::atomic_index<std::uint64_t, S>;
+    received = u64::load_relaxed(&counters.received);
+    processed = u64::load_relaxed(&counters.processed);
+    replies_sent = u64::load_relaxed(&counters.replies_sent);
+    for (int r = 0; r < static_cast<int>(drop_reason::count); ++r) {
+      dropped[r] = u64::load_relaxed(&counters.dropped[r]);
+    }
+    loop_iterations = u64::load_relaxed(&counters.loop_iterations);
+  }
+
   template <messaging::scope S>
   RINGKERNELS_INLINE_FUNCTION void publish(worker_counters& counters) const {
     using u64 = messaging::atomic_index<std::uint64_t, S>;

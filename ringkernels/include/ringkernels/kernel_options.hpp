@@ -10,6 +10,14 @@
 
 namespace ringkernels {
 
+/// How a GPU kernel runs (host backends ignore it). docs/cuda.md explains each.
+enum class gpu_launch {
+  automatic,    ///< cooperative if it can be, else persistent, else event-driven; says why
+  cooperative,  ///< one persistent cooperative launch (cudaLaunchCooperativeKernel)
+  persistent,   ///< one persistent ordinary launch; every worker block must still fit at once
+  event_driven  ///< no resident kernel: a host thread launches the loop when frames wait
+};
+
 struct kernel_options {
   /// Kernel name: 1-64 of [A-Za-z0-9_-]; its queues are "<name>.in", "<name>.out", "<name>.peer".
   std::string name;
@@ -31,6 +39,9 @@ struct kernel_options {
   std::chrono::milliseconds stall_after{1000};
   /// How long activate()/deactivate() wait for every worker to acknowledge.
   std::chrono::milliseconds acknowledge_timeout{2000};
+  /// GPU backends: how the kernel runs (docs/cuda.md), and on which device (-1: Kokkos' own).
+  gpu_launch launch = gpu_launch::automatic;
+  int device = -1;
 };
 
 /// What terminate() observed.

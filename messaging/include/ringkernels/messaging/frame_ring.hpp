@@ -317,20 +317,15 @@ class ring_consumer {
   /// Position of the first ready frame (frame(i) is at front_position() + i).
   RINGKERNELS_INLINE_FUNCTION std::uint64_t front_position() const { return head_; }
 
-  /// For a caller that checked the stamps of [front_position(), + ready) itself with acquire
-  /// loads (a GPU warp: one stamp per lane, all reads across PCIe in flight together instead
-  /// of one after another). Not for drop_oldest rings, whose batches must be claimed.
-  RINGKERNELS_INLINE_FUNCTION void accept_checked(std::uint32_t ready) {
-    if (ready_end_ < head_ + ready) ready_end_ = head_ + ready;
-  }
-
   /// The i-th ready frame (i < available()).
   RINGKERNELS_INLINE_FUNCTION frame_view frame(std::uint32_t i) const {
     const frame_header* header = ring_.slot(head_ + i);
     return frame_view{header, reinterpret_cast<const std::byte*>(header) + sizeof(frame_header)};
   }
 
-  /// Frees the first `count` ready frames for producers: one release store per batch.
+  /// Frees the first `count` ready frames for producers: one release store per batch. The
+  /// frames may have been found ready by the caller itself (ring_ref::committed() of each
+  /// position; a GPU warp checks 32 stamps at once instead of calling available()).
   /// In drop_oldest rings the whole claimed batch is released whatever `count` says.
   RINGKERNELS_INLINE_FUNCTION void release(std::uint32_t count) {
     if (ring_.uses_claims()) {

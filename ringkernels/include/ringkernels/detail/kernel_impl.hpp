@@ -16,6 +16,7 @@
 #include <ringkernels/messaging/ring_buffer.hpp>
 #include <ringkernels/telemetry.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -91,7 +92,8 @@ class kernel_impl final : public kernel_base {
     std::vector<worker_binding<scope>> bindings;
     for (int w = 0; w < options_.workers; ++w) bindings.push_back(binding_for(w));
     const pin_plan plan = machine_.plan_pinning(options_.pinning, options_.workers);
-    pin_note_ = launcher_.start(machine_, plan, handler_, std::move(bindings), &handler_times_);
+    pin_note_ =
+        launcher_.start(machine_, plan, handler_, std::move(bindings), &handler_times_, options_);
     started_ = clock_type::now();
     set_state(kernel_state::launched);
   }
@@ -241,6 +243,8 @@ class kernel_impl final : public kernel_base {
   /// Copies up to `max` replies not claimed by call() futures, oldest first.
   std::size_t receive(reply_type* out, std::size_t max) {
     std::lock_guard lock(reply_mutex_);
+    // Streaming (no call() futures waiting, nothing queued): copy straight from the rings.
+    if (awaited_.empty() && unclaimed_.empty()) return copy_replies_locked(out, max);
     if (unclaimed_.size() < max) drain_replies_locked();
     std::size_t n = 0;
     while (n < max && !unclaimed_.empty()) {
@@ -527,6 +531,26 @@ class kernel_impl final : public kernel_base {
     return total;
   }
 
+  /// Copies up to `max` replies from the output rings into `out`, without routing: only when
+  /// no call() future waits. Called with reply_mutex_ held.
+  std::size_t copy_replies_locked(reply_type* out, std::size_t max) {
+    std::size_t n = 0;
+    for (std::size_t r = 0; r < reply_readers_.size() && n < max; ++r) {
+      // Start at a different ring each time so no worker's replies wait behind the others'.
+      auto& reader = reply_readers_[(next_reply_ring_ + r) % reply_readers_.size()];
+      const std::uint32_t ready =
+          reader.available(static_cast<std::uint32_t>(std::min<std::size_t>(max - n, 256)));
+      for (std::uint32_t i = 0; i < ready; ++i) {
+        std::memcpy(static_cast<void*>(&out[n + i]), reader.frame(i).payload, sizeof(reply_type));
+      }
+      if (ready > 0) reader.release(ready);
+      n += ready;
+    }
+    ++next_reply_ring_;
+    replies_received_.fetch_add(n, std::memory_order_relaxed);
+    return n;
+  }
+
   /// Moves every reply waiting in the output rings to its future's slot or to the unclaimed
   /// queue. Called with reply_mutex_ held: the mutex makes this thread the rings' one consumer.
   void drain_replies_locked() {
@@ -587,6 +611,7 @@ class kernel_impl final : public kernel_base {
   std::vector<messaging::ring_consumer<scope>> reply_readers_;
   std::unordered_map<std::uint64_t, std::optional<reply_type>> awaited_;
   std::deque<reply_type> unclaimed_;
+  std::size_t next_reply_ring_ = 0;
 
   latency_histogram handler_times_;
   latency_histogram end_to_end_;

@@ -1,63 +1,79 @@
-// The CUDA launch path: the shared dispatch loop as a persistent kernel, one block per worker,
-// launched once with cudaLaunchCooperativeKernel on a dedicated non-blocking stream (never the
-// legacy default stream, so user Kokkos work keeps running beside it). Rings and the control
-// block live in pinned, device-mapped host memory; the GPU touches them with system-scope loads
-// and stores only (no read-modify-write across PCIe, which needs host-native atomics).
+// The CUDA launch path: the shared dispatch loop, one warp-sized block per worker, in one of the
+// three modes of launch_choice.hpp: resident for the kernel's lifetime (cooperative or ordinary
+// launch) or started by a host thread whenever frames wait (event_pump.hpp). Always on a
+// dedicated non-blocking stream (never the legacy default stream, so user Kokkos work keeps
+// running beside it). Rings and the control block live in pinned, device-mapped host memory;
+// the GPU touches them with system-scope loads and stores only (no read-modify-write across
+// PCIe, which needs host-native atomics).
 #ifndef RINGKERNELS_BACKENDS_CUDA_LAUNCH_HPP
 #define RINGKERNELS_BACKENDS_CUDA_LAUNCH_HPP
 
 #include <ringkernels/backends/cuda/checked_call.hpp>
 #include <ringkernels/backends/cuda/device_check.hpp>
+#include <ringkernels/backends/cuda/event_pump.hpp>
 #include <ringkernels/backends/cuda/warp_dispatch.hpp>
 #include <ringkernels/core/backoff.hpp>
 #include <ringkernels/core/topology.hpp>
 #include <ringkernels/dispatch_loop.hpp>
+#include <ringkernels/kernel_options.hpp>
+#include <ringkernels/launch_choice.hpp>
 #include <ringkernels/telemetry.hpp>
 
 #include <Kokkos_Core.hpp>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace ringkernels::cuda_backend {
 
-/// Idle and invoke hooks of the dispatch loop on the GPU: __nanosleep with growing steps (a
-/// resident kernel that idles must not keep the SM's issue slots busy) and a plain call (device
-/// code has no exceptions; a trap kills the kernel and the host reports the CUDA error).
-struct device_hooks {
-  unsigned sleep_ns = 0;
-  unsigned idle_polls = 0;
-  /// Sleeps grow to 1 us while a request may be about to arrive (a reply is often followed by
-  /// the caller's next request within a few us), then to 16 us after ~4000 idle polls.
-  RINGKERNELS_INLINE_FUNCTION void idle() {
-#if RINGKERNELS_DEVICE_PASS
-    const unsigned cap = ++idle_polls < 4096 ? 1024u : 16384u;
-    sleep_ns = sleep_ns == 0 ? 32 : (sleep_ns * 2 > cap ? cap : sleep_ns * 2);
-    __nanosleep(sleep_ns);
-#endif
-  }
-  RINGKERNELS_INLINE_FUNCTION void busy() {
-    sleep_ns = 0;
-    idle_polls = 0;
-  }
-  template <class Call>
-  RINGKERNELS_INLINE_FUNCTION bool invoke(Call&& call) {
-    call();
-    return true;
-  }
-};
-
 /// One block (one warp) per worker; the warp runs the dispatch loop for its worker, each lane
-/// handling one frame of a batch (warp_dispatch.hpp).
+/// handling one frame of a batch (warp_dispatch.hpp). `pass` says whether it stays resident.
 template <class Handler>
-__global__ void persistent_dispatch(Handler handler,
-                                    const worker_binding<messaging::scope::system>* bindings) {
+__global__ void dispatch_kernel(Handler handler,
+                                const worker_binding<messaging::scope::system>* bindings,
+                                loop_pass pass) {
   const worker_binding<messaging::scope::system> binding = bindings[blockIdx.x];
-  run_warp_dispatch(handler, binding);
+  run_warp_dispatch(handler, binding, pass);
 }
 
 inline constexpr int threads_per_block = 32;
+
+/// Makes `device` current for the caller's scope and restores the previous one after: Kokkos
+/// keeps working on its own device whatever device a kernel was launched on.
+class device_scope {
+ public:
+  explicit device_scope(int device) {
+    RINGKERNELS_CUDA_CHECK(cudaGetDevice(&previous_));
+    RINGKERNELS_CUDA_CHECK(cudaSetDevice(device));
+  }
+  ~device_scope() { (void)cudaSetDevice(previous_); }
+  device_scope(const device_scope&) = delete;
+  device_scope& operator=(const device_scope&) = delete;
+
+ private:
+  int previous_ = 0;
+};
+
+/// A kernel on another device than Kokkos' reaches Kokkos' device memory (View handles) only
+/// through peer access: enable it where the pair supports it and say so.
+inline std::string enable_peer_access(int device, int kokkos_device) {
+  if (device == kokkos_device) return {};
+  int can = 0;
+  RINGKERNELS_CUDA_CHECK(cudaDeviceCanAccessPeer(&can, device, kokkos_device));
+  if (can == 0) {
+    return "; no peer access to device " + std::to_string(kokkos_device) +
+           " memory (View handles made by Kokkos cannot be used by this kernel)";
+  }
+  const cudaError_t enabled = cudaDeviceEnablePeerAccess(kokkos_device, 0);
+  if (enabled == cudaErrorPeerAccessAlreadyEnabled) {
+    (void)cudaGetLastError();
+  } else {
+    RINGKERNELS_CUDA_CHECK(enabled);
+  }
+  return "; peer access to device " + std::to_string(kokkos_device) + " memory enabled";
+}
 
 template <class Handler>
 class launcher {
@@ -68,33 +84,54 @@ class launcher {
   launcher(const launcher&) = delete;
   launcher& operator=(const launcher&) = delete;
   ~launcher() {
+    if (pump_) pump_->abandon();
     if (stream_ != nullptr) (void)cudaStreamDestroy(stream_);
   }
 
-  /// Validates the device against the grid, then launches the persistent kernel. Throws
-  /// ringkernels::error naming the numbers when the kernel cannot be resident.
+  /// Chooses the launch mode from the device's facts, then launches (or starts the pump).
+  /// Throws ringkernels::error naming the numbers when the requested mode cannot work.
   std::string start(const topology& /*machine*/, const pin_plan& /*plan*/, const Handler& handler,
-                    std::vector<binding_type> bindings, latency_histogram* /*handler_times*/) {
-    const int device = Kokkos::Cuda().cuda_device();
-    RINGKERNELS_CUDA_CHECK(cudaSetDevice(device));
+                    std::vector<binding_type> bindings, latency_histogram* /*handler_times*/,
+                    const kernel_options& options) {
+    const int kokkos_device = Kokkos::Cuda().cuda_device();
+    device_ = resolve_device(options.device, kokkos_device);
+    const device_scope on(device_);
     const int grid = static_cast<int>(bindings.size());
-    const launch_check check = check_persistent_launch(
-        device, reinterpret_cast<const void*>(&persistent_dispatch<Handler>), grid,
-        threads_per_block);
+    const gpu_facts facts = gather_facts(
+        device_, reinterpret_cast<const void*>(&dispatch_kernel<Handler>), grid, threads_per_block);
+    const launch_choice choice = choose_gpu_launch(options.launch, facts);
+    mode_ = choice.mode;
+    const std::string peer = enable_peer_access(device_, kokkos_device);
     bindings_ = Kokkos::View<binding_type*, Kokkos::CudaHostPinnedSpace>(
         Kokkos::view_alloc("ringkernels.bindings", Kokkos::WithoutInitializing), bindings.size());
     for (std::size_t i = 0; i < bindings.size(); ++i) bindings_(i) = bindings[i];
     RINGKERNELS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
     const binding_type* device_bindings = bindings_.data();
-    void* arguments[] = {const_cast<Handler*>(&handler), &device_bindings};
-    RINGKERNELS_CUDA_CHECK(
-        cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(&persistent_dispatch<Handler>),
-                                    dim3(grid), dim3(threads_per_block), arguments, 0, stream_));
-    return check.summary;
+    if (mode_ == gpu_launch::event_driven) {
+      pump_ = event_pump::start(device_, stream_, bindings_.data(), bindings.size(),
+                                [handler, device_bindings, grid](cudaStream_t stream) {
+                                  dispatch_kernel<Handler><<<grid, threads_per_block, 0, stream>>>(
+                                      handler, device_bindings, loop_pass::until_idle);
+                                  return cudaGetLastError();
+                                });
+    } else if (mode_ == gpu_launch::cooperative) {
+      loop_pass pass = loop_pass::resident;
+      void* arguments[] = {const_cast<Handler*>(&handler), &device_bindings, &pass};
+      RINGKERNELS_CUDA_CHECK(
+          cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(&dispatch_kernel<Handler>),
+                                      dim3(grid), dim3(threads_per_block), arguments, 0, stream_));
+    } else {
+      dispatch_kernel<Handler>
+          <<<grid, threads_per_block, 0, stream_>>>(handler, device_bindings, loop_pass::resident);
+      RINGKERNELS_CUDA_CHECK(cudaGetLastError());
+    }
+    return facts.where + ", " + to_string(mode_) + " launch (" + choice.reason + "), " +
+           std::to_string(threads_per_block) + " threads per worker block" + peer;
   }
 
-  /// Waits until the kernel has exited or `deadline` passes; true if it exited.
+  /// Waits until the kernel has exited (or the pump has stopped) or `deadline` passes.
   bool wait_stopped(std::chrono::steady_clock::time_point deadline) {
+    if (pump_) return pump_->wait_stopped(deadline);
     backoff waiting;
     for (;;) {
       const cudaError_t state = cudaStreamQuery(stream_);
@@ -110,6 +147,7 @@ class launcher {
   /// Why the kernel died (a trap, an illegal address...), or empty while it runs or after a
   /// clean exit.
   std::string launch_failure() {
+    if (pump_) return pump_->failure();
     if (failure_.empty() && stream_ != nullptr) {
       const cudaError_t state = cudaStreamQuery(stream_);
       if (state != cudaSuccess && state != cudaErrorNotReady) record_failure(state);
@@ -122,15 +160,14 @@ class launcher {
 
  private:
   void record_failure(cudaError_t state) {
-    failure_ = std::string("the persistent kernel died: ") + cudaGetErrorName(state) + " (" +
-               cudaGetErrorString(state) + ")" +
-               (classify(state) == gpu_error_severity::context_killing
-                    ? "; the CUDA context is lost, relaunch the process"
-                    : "");
+    failure_ = describe_kernel_death(state, "persistent kernel");
   }
 
+  int device_ = 0;
+  gpu_launch mode_ = gpu_launch::cooperative;
   cudaStream_t stream_ = nullptr;
   Kokkos::View<binding_type*, Kokkos::CudaHostPinnedSpace> bindings_;
+  std::shared_ptr<event_pump> pump_;
   std::string failure_;
 };
 

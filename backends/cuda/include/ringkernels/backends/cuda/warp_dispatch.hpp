@@ -1,8 +1,8 @@
-// The dispatch loop on a GPU, one warp per worker: lane 0 (the leader) polls the control block
-// and the input ring and claims a batch of up to 32 frames; lane i loads frame i (its header and
-// payload in 16-byte units, all lanes' reads across PCIe in flight together), runs the handler,
-// and writes its reply into a slot the leader reserved; the leader publishes the replies and
-// releases the input with one store each. The per-frame pieces (frame loads, context, counters,
+// The dispatch loop on a GPU, one warp per worker: lane i checks the commit stamp of slot
+// head + i and, when its frame is complete, loads it (header and payload in 16-byte units; all
+// lanes' reads across PCIe in flight together), runs the handler and writes and stamps its reply
+// in a slot the leader (lane 0) reserved; the leader reads the control block every few passes
+// and releases the input with one store. The per-frame pieces (frame loads, context, counters,
 // control access) are the ones run_dispatch_loop uses on the CPU; only the batch is spread.
 #ifndef RINGKERNELS_BACKENDS_CUDA_WARP_DISPATCH_HPP
 #define RINGKERNELS_BACKENDS_CUDA_WARP_DISPATCH_HPP
@@ -15,10 +15,19 @@ namespace ringkernels::cuda_backend {
 
 inline constexpr unsigned full_warp = 0xffffffffu;
 
+/// How long one launch of the loop runs: for the kernel's lifetime (the persistent modes) or
+/// until its ring is empty or it is not told to run (the event-driven mode, which relaunches).
+enum class loop_pass : std::uint32_t { resident, until_idle };
+
+/// Batches one until_idle launch takes at most before it exits and is relaunched: a kernel
+/// fed without pause must still end now and then where a watchdog limits run time.
+inline constexpr std::uint64_t max_passes_per_launch = 4096;
+
 /// One worker's loop; all 32 lanes of the warp call it.
 template <class Handler>
 __device__ void run_warp_dispatch(const Handler& handler,
-                                  const worker_binding<messaging::scope::system>& binding) {
+                                  const worker_binding<messaging::scope::system>& binding,
+                                  loop_pass pass) {
   using traits = handler_traits<Handler>;
   using request_type = typename traits::request_type;
   constexpr auto S = messaging::scope::system;
@@ -27,6 +36,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
   const bool leader = lane == 0;
   worker_counters& counters = binding.control->workers()[binding.worker];
   detail::worker_tally tally;
+  if (leader) tally.resume<S>(counters);  // an event-driven relaunch continues the counts
   hybrid_logical_clock clock;
   context ctx;
   // The peer port is read only after the acquire load of a `run` command (connect() writes it
@@ -38,15 +48,14 @@ __device__ void run_warp_dispatch(const Handler& handler,
   out.skip_closed_check();
   const std::uint32_t batch_limit = binding.max_batch < 32 ? binding.max_batch : 32;
   std::uint32_t acknowledged = ~0u;
-  std::uint32_t busy_streak = 0;
   std::uint32_t command = static_cast<std::uint32_t>(kernel_command::idle);
   unsigned sleep_ns = 0;
   unsigned idle_polls = 0;
   for (std::uint64_t iteration = 0;; ++iteration) {
-    std::uint32_t n = 0;
-    std::uint64_t head = 0;
+    // The command costs a read across PCIe: look every 8th pass (busy or idle), so a poll of an
+    // idle ring is one round trip. Terminate is seen within 8 passes (microseconds).
     if (leader) {
-      if (busy_streak % 8 == 0)
+      if (iteration % 8 == 0)
         command = static_cast<std::uint32_t>(access::command(binding.control));
       ++tally.loop_iterations;
       if (command != acknowledged) {
@@ -54,75 +63,94 @@ __device__ void run_warp_dispatch(const Handler& handler,
         detail::acknowledge_command(binding, counters, tally, ctx, clock,
                                     static_cast<kernel_command>(command));
       }
-      if (command == static_cast<std::uint32_t>(kernel_command::run)) {
-        n = in.available(batch_limit);
-        head = in.front_position();
-      }
     }
     command = __shfl_sync(full_warp, command, 0);
     if (command == static_cast<std::uint32_t>(kernel_command::terminate)) break;
-    n = __shfl_sync(full_warp, n, 0);
-    if (n == 0) {
-      if (leader &&
-          (iteration % 64 == 0 || command != static_cast<std::uint32_t>(kernel_command::run))) {
-        access::u64::store_relaxed(&counters.loop_iterations, tally.loop_iterations);
-        access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
-      }
-      busy_streak = 0;
-      const unsigned cap = ++idle_polls < 4096 ? 1024u : 16384u;
-      sleep_ns = sleep_ns == 0 ? 32 : (sleep_ns * 2 > cap ? cap : sleep_ns * 2);
-      __nanosleep(sleep_ns);
-      continue;
-    }
-    sleep_ns = 0;
-    idle_polls = 0;
-    ++busy_streak;
-    head = __shfl_sync(full_warp, head, 0);
+    const bool running = command == static_cast<std::uint32_t>(kernel_command::run);
+    const bool one_launch_done =
+        pass == loop_pass::until_idle && (!running || iteration >= max_passes_per_launch);
+    if (one_launch_done) break;
 
-    // Phase 1: every lane with a frame loads it; the warp learns which frames are well formed.
+    // Phase 1: each lane checks the stamp of one slot (acquire) and, if its frame is complete,
+    // loads it: the stamp reads of the whole batch cross PCIe together, then the frame reads.
+    // After a long idle spell only lane 0 looks, to keep idle polling light on the bus.
+    const std::uint64_t head = __shfl_sync(full_warp, in.front_position(), 0);  // leader's
+    const std::uint32_t lanes_polling = idle_polls > 64 ? 1u : batch_limit;
     messaging::frame_header header{};
     request_type request;
-    bool valid = false;
-    if (lane < n) {
+    bool ready = false;
+    if (running && lane < lanes_polling && binding.in.committed(head + lane)) {
+      ready = true;
       const messaging::frame_header* slot = binding.in.slot(head + lane);
       header = messaging::load_header(slot);
       messaging::load_payload(
           request, reinterpret_cast<const std::byte*>(slot) + sizeof(messaging::frame_header));
-      valid = header.payload_bytes == sizeof(request_type);
     }
+    // The batch is the run of complete frames from the front: a later slot may be complete
+    // while an earlier one is still being written (several producers).
+    const unsigned ready_mask = __ballot_sync(full_warp, ready);
+    const std::uint32_t n =
+        ~ready_mask == 0 ? 32u : static_cast<std::uint32_t>(__ffs(~ready_mask) - 1);
+    if (n == 0) {
+      if (pass == loop_pass::until_idle) break;
+      if (leader && (iteration % 64 == 0 || !running)) {
+        access::u64::store_relaxed(&counters.loop_iterations, tally.loop_iterations);
+        access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
+      }
+      // Spin (each poll already waits one PCIe round trip) for a while, then back off.
+      ++idle_polls;
+      if (idle_polls > 64) {
+        const unsigned cap = idle_polls < 4096 ? 1024u : 16384u;
+        sleep_ns = sleep_ns == 0 ? 32 : (sleep_ns * 2 > cap ? cap : sleep_ns * 2);
+        __nanosleep(sleep_ns);
+      }
+      continue;
+    }
+    sleep_ns = 0;
+    idle_polls = 0;
+    const bool mine = lane < n;
+    const bool valid = mine && header.payload_bytes == sizeof(request_type);
     const unsigned valid_mask = __ballot_sync(full_warp, valid);
     const std::uint32_t count = static_cast<std::uint32_t>(__popc(valid_mask));
 
-    // Phase 2: reply slots for the valid frames (waiting while the host has not read enough).
+    // Phase 2: reply slots for the valid frames, waiting while the host has not read enough;
+    // a terminate while waiting loses the replies without a slot (counted as reply_lost).
     std::uint64_t first = 0;
+    std::uint32_t reserved = 0;
     if constexpr (traits::has_reply) {
       if (leader && count > 0) {
-        std::uint32_t reserved = 0;
-        while (reserved < count) {
+        for (std::uint32_t waits = 0; reserved < count; ++waits) {
           std::uint64_t position = 0;
           const std::uint32_t got = out.reserve_positions(count - reserved, position);
           if (reserved == 0) first = position;
           reserved += got;
-          if (got == 0) __nanosleep(256);
+          if (got > 0) continue;
+          if (waits % 64 == 63 && access::command(binding.control) == kernel_command::terminate) {
+            break;
+          }
+          __nanosleep(256);
         }
       }
       first = __shfl_sync(full_warp, first, 0);
+      reserved = __shfl_sync(full_warp, reserved, 0);
     }
     if (valid) {
       ctx.impl_set_message(header);
       if constexpr (traits::has_reply) {
         const typename traits::reply_type reply = handler(request, ctx);
-        messaging::frame_header reply_header{};
-        reply_header.payload_bytes = static_cast<std::uint32_t>(sizeof(reply));
-        reply_header.type_id = header.type_id;
-        reply_header.flags = messaging::frame_flags::reply;
-        reply_header.message_id = header.message_id;
-        reply_header.correlation_id = header.message_id;
-        reply_header.timestamp = header.timestamp;
         const unsigned rank = static_cast<unsigned>(__popc(valid_mask & ((1u << lane) - 1u)));
-        out.write_position(first + rank, reply_header, &reply);
-        // Make this lane's reply visible system-wide before the leader publishes the batch.
-        cuda::atomic_thread_fence(cuda::std::memory_order_release, cuda::thread_scope_system);
+        if (rank < reserved) {
+          messaging::frame_header reply_header{};
+          reply_header.payload_bytes = static_cast<std::uint32_t>(sizeof(reply));
+          reply_header.type_id = header.type_id;
+          reply_header.flags = messaging::frame_flags::reply;
+          reply_header.message_id = header.message_id;
+          reply_header.correlation_id = header.message_id;
+          reply_header.timestamp = header.timestamp;
+          out.write_position(first + rank, reply_header, &reply);
+          // Each lane publishes its own reply: the stamp's release orders the bytes before it.
+          out.stamp_position(first + rank);
+        }
       } else {
         handler(request, ctx);
       }
@@ -130,12 +158,15 @@ __device__ void run_warp_dispatch(const Handler& handler,
     __syncwarp(full_warp);
     if (leader) {
       if constexpr (traits::has_reply) {
-        if (count > 0) out.publish_positions(first, count);
+        if (reserved > 0) out.publish_tail(first + reserved);
       }
       in.release(n);
       tally.received += n;
       tally.processed += count;
-      if constexpr (traits::has_reply) tally.replies_sent += count;
+      if constexpr (traits::has_reply) {
+        tally.replies_sent += reserved;
+        tally.dropped[static_cast<int>(drop_reason::reply_lost)] += count - reserved;
+      }
       tally.dropped[static_cast<int>(drop_reason::malformed)] += n - count;
       tally.publish<S>(counters);
       if (iteration % 256 == 0) {

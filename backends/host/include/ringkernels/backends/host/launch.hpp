@@ -6,6 +6,7 @@
 #include <ringkernels/core/backoff.hpp>
 #include <ringkernels/core/topology.hpp>
 #include <ringkernels/dispatch_loop.hpp>
+#include <ringkernels/kernel_options.hpp>
 #include <ringkernels/telemetry.hpp>
 
 #include <Kokkos_Core.hpp>
@@ -150,8 +151,10 @@ class launcher {
  public:
   using binding_type = worker_binding<messaging::scope::system>;
 
+  /// Starts one pinned thread per worker. (kernel_options' GPU fields do not apply here.)
   std::string start(const topology& machine, const pin_plan& plan, const Handler& handler,
-                    std::vector<binding_type> bindings, latency_histogram* handler_times) {
+                    std::vector<binding_type> bindings, latency_histogram* handler_times,
+                    const kernel_options& /*options*/) {
     bindings_ = std::move(bindings);
     return pool_.start(machine, plan,
                        [this, handler, handler_times](std::uint32_t worker, std::string& failure) {
