@@ -80,71 +80,83 @@ void roundtrip(report& out, double scale, gpu_launch mode = gpu_launch::automati
   out.add(prefix + ".p99_ns", percentile(copy, 99), "ns");
 }
 
-/// Streams `total` echo requests through a kernel with `workers` workers from one host thread
-/// (pipelined: up to 256 outstanding per worker) and checks every reply once. Returns msg/s.
+/// Streams `total` echo requests through a kernel with `workers` workers from `threads` host
+/// threads (thread t feeds and drains workers t, t + threads, ...; pipelined, up to 256
+/// requests outstanding per worker) and checks every reply once. Returns replies/s.
 template <class ExecSpace>
 double stream_echo(runtime& rt, ring_kernel<ExecSpace, echo>& kernel, std::uint64_t total,
-                   int workers) {
-  std::vector<bool> seen(total, false);
-  std::uint64_t checked = 0, wrong = 0;
-  const std::uint64_t outstanding = 256 * static_cast<std::uint64_t>(workers);
-  double seconds = 0;
-  std::thread caller = pinned_thread(rt.machine(), caller_core(rt.machine()), [&] {
-    std::vector<echo::Request> batch(64);
-    std::vector<echo::Reply> replies(1024);
-    std::uint64_t sent = 0;
-    const auto start = clock_type::now();
-    while (checked < total) {
-      if (sent < total && sent - checked < outstanding) {
-        const std::size_t k = std::min<std::uint64_t>(batch.size(), total - sent);
-        for (std::size_t j = 0; j < k; ++j) batch[j] = make_request(sent + j);
-        sent += kernel.send_batch(batch.data(), k);
+                   int workers, int threads) {
+  std::vector<std::uint8_t> seen(total, 0);  // bytes, not vector<bool>: threads write apart
+  std::vector<std::uint64_t> wrong(static_cast<std::size_t>(threads), 0);
+  std::vector<std::thread> callers;
+  const auto start = clock_type::now();
+  for (int t = 0; t < threads; ++t) {
+    const int core = rt.machine().core_count() > threads ? rt.machine().core_count() - 1 - t : -1;
+    callers.push_back(pinned_thread(rt.machine(), core, [&, t] {
+      std::vector<int> mine;
+      for (int w = t; w < workers; w += threads) mine.push_back(w);
+      const std::uint64_t first = total * static_cast<std::uint64_t>(t) / threads;
+      const std::uint64_t end = total * static_cast<std::uint64_t>(t + 1) / threads;
+      const std::uint64_t outstanding = 256 * mine.size();
+      std::vector<echo::Request> batch(64);
+      std::vector<echo::Reply> replies(1024);
+      std::uint64_t sent = first, checked = first;
+      for (std::size_t turn = 0; checked < end; ++turn) {
+        const int worker = mine[turn % mine.size()];
+        if (sent < end && sent - checked < outstanding) {
+          const std::size_t k = std::min<std::uint64_t>(batch.size(), end - sent);
+          for (std::size_t j = 0; j < k; ++j) batch[j] = make_request(sent + j);
+          sent += kernel.send_batch_to(worker, batch.data(), k);
+        }
+        const std::size_t got = kernel.receive_from(worker, replies.data(), replies.size());
+        for (std::size_t j = 0; j < got; ++j) {
+          const std::uint64_t sequence = replies[j].sequence;
+          const bool ok = sequence >= first && sequence < end && seen[sequence] == 0 &&
+                          reply_matches(replies[j], sequence);
+          if (ok) seen[sequence] = 1;
+          wrong[static_cast<std::size_t>(t)] += ok ? 0 : 1;
+        }
+        checked += got;
       }
-      const std::size_t got = kernel.receive(replies.data(), replies.size());
-      for (std::size_t j = 0; j < got; ++j) {
-        const std::uint64_t sequence = replies[j].sequence;
-        const bool ok = sequence < total && !seen[sequence] && reply_matches(replies[j], sequence);
-        if (ok) seen[sequence] = true;
-        wrong += ok ? 0 : 1;
-      }
-      checked += got;
-    }
-    seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-  });
-  caller.join();
-  if (wrong != 0) RINGKERNELS_THROW(errc::backend_failure, "throughput: wrong replies");
-  return static_cast<double>(checked) / seconds;
+    }));
+  }
+  for (auto& caller : callers) caller.join();
+  const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  for (const std::uint64_t w : wrong) {
+    if (w != 0) RINGKERNELS_THROW(errc::backend_failure, "throughput: wrong replies");
+  }
+  return static_cast<double>(total) / seconds;
 }
 
 template <class ExecSpace>
 void throughput(report& out, double scale) {
   const bool gpu = std::string(backend_traits<ExecSpace>::name) == "cuda";
-  // A GPU spreads the stream over many resident blocks (one warp each); the 2-core CPU machine
-  // has one core for the worker and one for the caller.
-  const int workers = gpu ? 32 : 1;
   const auto total = static_cast<std::uint64_t>(5e6 * scale) + 1000;
   runtime rt;
+  // The 2-core CPU machine has one core for the worker and one for the caller. A GPU spreads
+  // the stream over many resident blocks (one warp each); one host thread cannot feed and
+  // check replies as fast as they come, so several host threads each drive their own workers.
+  const int workers = gpu ? 32 : 1;
+  const int threads = gpu ? std::min(4, std::max(1, rt.machine().core_count() / 2)) : 1;
+  const auto launch_streaming = [&](const std::string& name, int count) {
+    kernel_options options;
+    options.name = name;
+    options.workers = count;
+    options.single_sender = true;  // each worker's ring has one sending thread
+    return rt.template launch<ExecSpace>(echo{}, options);
+  };
   if (gpu) {
-    // The same stream over fewer blocks, to show how throughput scales with them.
-    kernel_options fewer;
-    fewer.name = "bench_echo_8";
-    fewer.single_sender = true;
-    fewer.workers = 8;
-    auto kernel = rt.template launch<ExecSpace>(echo{}, fewer);
-    kernel.activate();
-    out.add("throughput.64B.8_workers.msgs_per_s", stream_echo(rt, kernel, total, 8), "msg/s",
-            "8 worker blocks, for comparison");
-    kernel.terminate();
+    auto one = launch_streaming("bench_echo_1t", workers);
+    one.activate();
+    out.add("throughput.64B.1_thread.msgs_per_s", stream_echo(rt, one, total, workers, 1), "msg/s",
+            "one host thread, " + std::to_string(workers) + " worker blocks");
+    one.terminate();
   }
-  kernel_options options;
-  options.name = "bench_echo";
-  options.single_sender = true;
-  options.workers = workers;
-  auto kernel = rt.template launch<ExecSpace>(echo{}, options);
+  auto kernel = launch_streaming("bench_echo", workers);
   kernel.activate();
-  out.add("throughput.64B.msgs_per_s", stream_echo(rt, kernel, total, workers), "msg/s",
-          "replies received and checked, pipelined, one host thread, " + std::to_string(workers) +
-              " worker(s)");
+  out.add("throughput.64B.msgs_per_s", stream_echo(rt, kernel, total, workers, threads), "msg/s",
+          "replies received and checked, pipelined, " + std::to_string(threads) +
+              " host thread(s), " + std::to_string(workers) + " worker(s)");
 
   // Idle: the same kernel, active and with nothing to do, for 1 s.
   std::this_thread::sleep_for(100ms);

@@ -130,3 +130,55 @@ TEMPLATE_TEST_CASE("4 concurrent callers each get their own replies", "[ringkern
   CHECK(counters.replies_received == 4 * per_caller);
   CHECK(counters.balanced());
 }
+
+TEMPLATE_TEST_CASE("2 host threads stream to their own workers", "[ringkernels][stress]",
+                   RINGKERNELS_HOST_BACKENDS) {
+  ringkernels::runtime rt;
+  auto options = named("lanes", 2);
+  options.pinning = ringkernels::pin_policy::none;
+  auto kernel = rt.launch<TestType>(echo{}, options);
+  kernel.activate();
+  const std::uint64_t per_thread = messages(200'000);
+  std::uint64_t bad[2] = {0, 0};
+  std::uint64_t received[2] = {0, 0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<bool> seen(per_thread, false);
+      std::vector<echo::Request> batch(64);
+      std::vector<echo::Reply> replies(256);
+      std::uint64_t sent = 0;
+      const auto deadline = std::chrono::steady_clock::now() + 60s;
+      while (received[t] < per_thread && std::chrono::steady_clock::now() < deadline) {
+        if (sent < per_thread && sent - received[t] < 2000) {
+          const std::size_t k = std::min<std::uint64_t>(batch.size(), per_thread - sent);
+          for (std::size_t j = 0; j < k; ++j) {
+            batch[j].sequence = sent + j;
+            batch[j].words[0] = static_cast<std::uint64_t>(t);
+          }
+          sent += kernel.send_batch_to(t, batch.data(), k);
+        }
+        const std::size_t got = kernel.receive_from(t, replies.data(), replies.size());
+        for (std::size_t j = 0; j < got; ++j) {
+          const auto& r = replies[j];
+          // Each thread sees only its own worker's replies to its own requests, once each.
+          const bool ok = r.worker == static_cast<unsigned>(t) &&
+                          r.words[0] == static_cast<std::uint64_t>(t) && r.sequence < per_thread &&
+                          !seen[r.sequence];
+          if (ok) seen[r.sequence] = true;
+          bad[t] += ok ? 0 : 1;
+        }
+        received[t] += got;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < 2; ++t) {
+    CHECK(received[t] == per_thread);
+    CHECK(bad[t] == 0);
+  }
+  CHECK_THROWS_AS(kernel.send_batch_to(2, nullptr, 0), ringkernels::error);
+  CHECK_THROWS_AS(kernel.receive_from(-1, nullptr, 0), ringkernels::error);
+  kernel.deactivate();
+  CHECK(kernel.snapshot().balanced());
+}

@@ -27,8 +27,9 @@ struct kernel_options {
   int workers = 1;
   /// CPU pinning of host workers.
   pin_policy pinning = pin_policy::compact;
-  /// True when only one host thread will ever send to this kernel: the input rings are then
-  /// single-producer (no CAS per message). Sending from several threads is then a bug.
+  /// True when each worker's input ring has one sending thread: one thread sends to the kernel,
+  /// or each thread sends only to its own workers with send_batch_to(). The input rings are
+  /// then single-producer (no CAS per message); two threads sending to one ring is then a bug.
   bool single_sender = false;
   /// Most frames a worker takes per batch (one index read and one release per batch).
   std::uint32_t max_batch = 64;

@@ -58,6 +58,18 @@ class ring_kernel {
   /// Copies up to `max` replies to send()s into `out`; returns how many (0 when none yet).
   std::size_t receive(reply_type* out, std::size_t max) { return impl_->receive(out, max); }
 
+  /// Streaming from several host threads: each thread feeds and drains its own workers
+  /// (0 .. options.workers - 1), so no two threads meet on a ring (single_sender is then
+  /// allowed). While no call() future waits, receive_from(w) takes only worker w's replies,
+  /// under that ring's lock alone; otherwise replies are routed as receive() does. Do not mix
+  /// call() from one thread with receive_from() streaming on the same kernel from another.
+  std::size_t send_batch_to(int worker, const request_type* requests, std::size_t count) {
+    return impl_->send_batch_to(worker, requests, count);
+  }
+  std::size_t receive_from(int worker, reply_type* out, std::size_t max) {
+    return impl_->receive_from(worker, out, max);
+  }
+
   /// Request/response: enqueues the request and returns a future for its reply. Throws
   /// errc::wrong_state unless the kernel is active, errc::timed_out... from get().
   reply_future<impl_type> call(const request_type& request) {

@@ -12,7 +12,7 @@
 //                    reads anyway. A consumer that polled a tail index instead pulled that line
 //                    from the producer's core once per frame: 42 M frames/s at batch 1 against
 //                    68 M/s with stamps (docs/performance.md).
-//   single producer: the producer owns `tail` and also stores it (release) once per batch
+//   single producer: the producer owns `tail` and also stores it (relaxed) once per batch
 //                    (push_n), for depth() and counters; consumers do not poll it.
 //   multi producer:  producers reserve positions with a CAS on `tail`, write, and stamp.
 //   consumer:        one consumer reads frames in place and frees them with one release store
@@ -83,9 +83,12 @@ struct ring_ref {
   RINGKERNELS_INLINE_FUNCTION bool is_closed() const {
     return atomic_index<std::uint32_t, S>::load_acquire(&control->closed) != 0;
   }
-  /// Frames pushed and not yet freed by the consumer (a snapshot; exact when quiescent).
+  /// Frames pushed and not yet freed by the consumer (a snapshot; exact when quiescent). The
+  /// single producer's tail may lag its stamps, so a consumer can be seen ahead of it: 0 then.
   RINGKERNELS_INLINE_FUNCTION std::uint64_t depth() const {
-    return index::load_acquire(&control->tail) - index::load_acquire(&control->head);
+    const std::uint64_t head = index::load_acquire(&control->head);
+    const std::uint64_t tail = index::load_acquire(&control->tail);
+    return tail > head ? tail - head : 0;
   }
 };
 
@@ -168,10 +171,12 @@ class ring_producer {
     ring_type::stamp::store_release(&ring_.slot(position)->commit_stamp,
                                     static_cast<std::uint32_t>(position + 1));
   }
-  /// After stamp_position() for every position below `end`: the single producer's tail.
+  /// After stamp_position() for every position below `end`: the single producer's tail. It
+  /// only feeds depth() and counters (consumers go by the stamps), so it orders nothing and is
+  /// stored relaxed: a release store from a GPU is a system-wide fence, about a PCIe round trip.
   RINGKERNELS_INLINE_FUNCTION void publish_tail(std::uint64_t end) const {
     if (ring_.producers == ring_producers::single) {
-      ring_type::index::store_release(&ring_.control->tail, end);
+      ring_type::index::store_relaxed(&ring_.control->tail, end);
     }
   }
 

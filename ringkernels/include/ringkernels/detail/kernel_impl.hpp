@@ -179,38 +179,18 @@ class kernel_impl final : public kernel_base {
   }
 
   /// Enqueues up to `count` requests with one publication per worker ring; returns how many.
+  /// Chunks rotate over the workers.
   std::size_t send_batch(const request_type* requests, std::size_t count) {
-    const kernel_state now = state();
-    if (now == kernel_state::terminated || now == kernel_state::terminating) return 0;
-    constexpr std::size_t chunk = 64;
-    messaging::frame_header headers[chunk];
-    const void* payloads[chunk];
-    std::size_t done = 0;
-    while (done < count) {
-      const std::size_t n = count - done < chunk ? count - done : chunk;
-      const std::uint64_t first_id = next_message_id_.fetch_add(n, std::memory_order_relaxed);
-      const std::uint64_t stamp = physical_time_ns() / 1000 << hlc_timestamp::logical_bits;
-      for (std::size_t i = 0; i < n; ++i) {
-        headers[i] = messaging::frame_header{};
-        headers[i].payload_bytes = sizeof(request_type);
-        headers[i].message_id = first_id + i;
-        headers[i].timestamp = stamp;
-        payloads[i] = &requests[done + i];
-      }
-      // Batches rotate over the workers (ids advance by the chunk size, so id % workers would
-      // send every chunk to the same worker).
-      const auto worker =
-          static_cast<std::uint32_t>(next_batch_worker_.fetch_add(1, std::memory_order_relaxed) %
-                                     static_cast<std::uint64_t>(options_.workers));
-      const std::uint32_t pushed = push_n(worker, headers, payloads, static_cast<std::uint32_t>(n));
-      done += pushed;
-      if (pushed < n) {
-        // Ids handed out but not used are harmless: ids only need to be unique.
-        break;
-      }
-    }
-    sent_.fetch_add(done, std::memory_order_relaxed);
-    return done;
+    return send_chunks(requests, count, [this] {
+      return static_cast<std::uint32_t>(next_batch_worker_.fetch_add(1, std::memory_order_relaxed) %
+                                        static_cast<std::uint64_t>(options_.workers));
+    });
+  }
+
+  /// The same into one worker's ring (one host thread per worker streams without contention).
+  std::size_t send_batch_to(int worker, const request_type* requests, std::size_t count) {
+    const auto w = checked_worker(worker, "send_batch_to");
+    return send_chunks(requests, count, [w] { return w; });
   }
 
   // --- replies -----------------------------------------------------------------------------
@@ -218,10 +198,12 @@ class kernel_impl final : public kernel_base {
   void expect_reply(std::uint64_t id) {
     std::lock_guard lock(reply_mutex_);
     awaited_.emplace(id, std::nullopt);
+    awaiting_.store(awaited_.size(), std::memory_order_release);
   }
   void forget_reply(std::uint64_t id) {
     std::lock_guard lock(reply_mutex_);
     awaited_.erase(id);
+    awaiting_.store(awaited_.size(), std::memory_order_release);
   }
 
   /// Takes the reply to `id` if it has arrived (polling the output rings once).
@@ -237,6 +219,7 @@ class kernel_impl final : public kernel_base {
     if (!found->second) return std::nullopt;
     std::optional<reply_type> reply = found->second;
     awaited_.erase(found);
+    awaiting_.store(awaited_.size(), std::memory_order_release);
     return reply;
   }
 
@@ -252,6 +235,16 @@ class kernel_impl final : public kernel_base {
       unclaimed_.pop_front();
     }
     return n;
+  }
+
+  /// receive() for one worker's ring only; only its lock is taken while no call() waits.
+  std::size_t receive_from(int worker, reply_type* out, std::size_t max) {
+    const auto w = checked_worker(worker, "receive_from");
+    if (awaiting_.load(std::memory_order_acquire) == 0) {
+      std::lock_guard lock(reader_mutexes_[w]);
+      return copy_from_ring(w, out, max);
+    }
+    return receive(out, max);
   }
 
   void record_end_to_end(std::uint64_t nanoseconds) { end_to_end_.record(nanoseconds); }
@@ -356,6 +349,7 @@ class kernel_impl final : public kernel_base {
       if (options_.single_sender) producers_.emplace_back(inputs_.back()->ref());
     }
     for (const auto& ring : outputs_) reply_readers_.emplace_back(ring->ref());
+    reader_mutexes_ = std::make_unique<std::mutex[]>(outputs_.size());
     if constexpr (scope == messaging::scope::system) {
       messaging::ring_options peer_options = in_options;
       peer_options.producers = messaging::ring_producers::multiple;  // any peer worker sends
@@ -504,6 +498,43 @@ class kernel_impl final : public kernel_base {
 
   void set_state(kernel_state value) { state_.store(value, std::memory_order_release); }
 
+  template <class PickWorker>
+  std::size_t send_chunks(const request_type* requests, std::size_t count, PickWorker pick) {
+    const kernel_state now = state();
+    if (now == kernel_state::terminated || now == kernel_state::terminating) return 0;
+    constexpr std::size_t chunk = 64;
+    messaging::frame_header headers[chunk];
+    const void* payloads[chunk];
+    std::size_t done = 0;
+    while (done < count) {
+      const std::size_t n = count - done < chunk ? count - done : chunk;
+      const std::uint64_t first_id = next_message_id_.fetch_add(n, std::memory_order_relaxed);
+      const std::uint64_t stamp = physical_time_ns() / 1000 << hlc_timestamp::logical_bits;
+      for (std::size_t i = 0; i < n; ++i) {
+        headers[i] = messaging::frame_header{};
+        headers[i].payload_bytes = sizeof(request_type);
+        headers[i].message_id = first_id + i;
+        headers[i].timestamp = stamp;
+        payloads[i] = &requests[done + i];
+      }
+      const std::uint32_t pushed = push_n(pick(), headers, payloads, static_cast<std::uint32_t>(n));
+      done += pushed;
+      if (pushed < n) break;  // ids handed out but not used are harmless: they need only be unique
+    }
+    sent_.fetch_add(done, std::memory_order_relaxed);
+    return done;
+  }
+
+  std::uint32_t checked_worker(int worker, const char* operation) const {
+    if (worker < 0 || worker >= options_.workers) {
+      RINGKERNELS_THROW(errc::invalid_argument, "kernel '" + options_.name + "': " + operation +
+                                                    "(" + std::to_string(worker) +
+                                                    "): workers are 0.." +
+                                                    std::to_string(options_.workers - 1));
+    }
+    return static_cast<std::uint32_t>(worker);
+  }
+
   std::uint32_t pick_worker(std::uint64_t message_id) const {
     return options_.workers == 1 ? 0u
                                  : static_cast<std::uint32_t>(
@@ -531,31 +562,40 @@ class kernel_impl final : public kernel_base {
     return total;
   }
 
-  /// Copies up to `max` replies from the output rings into `out`, without routing: only when
-  /// no call() future waits. Called with reply_mutex_ held.
+  /// Copies up to `max` replies from output ring `w` into `out`, without routing (only while
+  /// no call() future waits). Called with reader_mutexes_[w] held.
+  std::size_t copy_from_ring(std::size_t w, reply_type* out, std::size_t max) {
+    auto& reader = reply_readers_[w];
+    const std::uint32_t ready =
+        reader.available(static_cast<std::uint32_t>(std::min<std::size_t>(max, 256)));
+    for (std::uint32_t i = 0; i < ready; ++i) {
+      std::memcpy(static_cast<void*>(&out[i]), reader.frame(i).payload, sizeof(reply_type));
+    }
+    if (ready > 0) reader.release(ready);
+    replies_received_.fetch_add(ready, std::memory_order_relaxed);
+    return ready;
+  }
+
+  /// The same over every ring, starting at a different one each time so no worker's replies
+  /// wait behind the others'. Called with reply_mutex_ held.
   std::size_t copy_replies_locked(reply_type* out, std::size_t max) {
     std::size_t n = 0;
     for (std::size_t r = 0; r < reply_readers_.size() && n < max; ++r) {
-      // Start at a different ring each time so no worker's replies wait behind the others'.
-      auto& reader = reply_readers_[(next_reply_ring_ + r) % reply_readers_.size()];
-      const std::uint32_t ready =
-          reader.available(static_cast<std::uint32_t>(std::min<std::size_t>(max - n, 256)));
-      for (std::uint32_t i = 0; i < ready; ++i) {
-        std::memcpy(static_cast<void*>(&out[n + i]), reader.frame(i).payload, sizeof(reply_type));
-      }
-      if (ready > 0) reader.release(ready);
-      n += ready;
+      const std::size_t w = (next_reply_ring_ + r) % reply_readers_.size();
+      std::lock_guard lock(reader_mutexes_[w]);
+      n += copy_from_ring(w, out + n, max - n);
     }
     ++next_reply_ring_;
-    replies_received_.fetch_add(n, std::memory_order_relaxed);
     return n;
   }
 
   /// Moves every reply waiting in the output rings to its future's slot or to the unclaimed
-  /// queue. Called with reply_mutex_ held: the mutex makes this thread the rings' one consumer.
+  /// queue. Called with reply_mutex_ held; each ring's reader mutex makes this thread its consumer.
   void drain_replies_locked() {
     std::uint64_t taken = 0;
-    for (auto& reader : reply_readers_) {
+    for (std::size_t w = 0; w < reply_readers_.size(); ++w) {
+      auto& reader = reply_readers_[w];
+      std::lock_guard lock(reader_mutexes_[w]);
       for (;;) {
         const std::uint32_t n = reader.available(256);
         if (n == 0) break;
@@ -607,8 +647,11 @@ class kernel_impl final : public kernel_base {
   std::atomic<std::uint64_t> refused_full_{0};
   std::atomic<std::uint64_t> replies_received_{0};
 
+  // Lock order: reply_mutex_ (awaited_, unclaimed_) before a ring's reader mutex.
   std::mutex reply_mutex_;
   std::vector<messaging::ring_consumer<scope>> reply_readers_;
+  std::unique_ptr<std::mutex[]> reader_mutexes_;  ///< one per output ring: its one consumer
+  std::atomic<std::size_t> awaiting_{0};          ///< awaited_.size(), read without the lock
   std::unordered_map<std::uint64_t, std::optional<reply_type>> awaited_;
   std::deque<reply_type> unclaimed_;
   std::size_t next_reply_ring_ = 0;
