@@ -171,6 +171,12 @@ class ring_producer {
     ring_type::stamp::store_release(&ring_.slot(position)->commit_stamp,
                                     static_cast<std::uint32_t>(position + 1));
   }
+  /// stamp_position() for a caller that already issued a release fence after writing it (a
+  /// GPU warp fences once per batch instead of once per frame).
+  RINGKERNELS_INLINE_FUNCTION void stamp_position_relaxed(std::uint64_t position) const {
+    ring_type::stamp::store_relaxed(&ring_.slot(position)->commit_stamp,
+                                    static_cast<std::uint32_t>(position + 1));
+  }
   /// After stamp_position() for every position below `end`: the single producer's tail. It
   /// only feeds depth() and counters (consumers go by the stamps), so it orders nothing and is
   /// stored relaxed: a release store from a GPU is a system-wide fence, about a PCIe round trip.
@@ -340,6 +346,13 @@ class ring_consumer {
     head_ += count;
     // release: our reads of these slots happen-before a producer's reuse of them.
     ring_type::index::store_release(&ring_.control->head, head_);
+  }
+
+  /// release() for a caller that already issued a release fence after its last read of the
+  /// frames (a GPU warp's one fence per batch). Not for drop_oldest rings.
+  RINGKERNELS_INLINE_FUNCTION void release_relaxed(std::uint32_t count) {
+    head_ += count;
+    ring_type::index::store_relaxed(&ring_.control->head, head_);
   }
 
   /// Copies out and releases one frame. False when none is ready.
