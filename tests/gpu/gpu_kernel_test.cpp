@@ -7,6 +7,7 @@
 #include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
 
+#include "echo_stream.hpp"
 #include "gpu_backends.hpp"
 
 #include <cstring>
@@ -55,34 +56,7 @@ TEMPLATE_TEST_CASE("100000 messages through a GPU kernel; every reply checked", 
   auto kernel = rt.launch<TestType>(echo{}, options);
   kernel.activate();
   const std::uint64_t total = 100'000;
-  std::vector<bool> seen(total, false);
-  std::vector<echo::Request> batch(64);
-  std::vector<echo::Reply> replies(256);
-  std::uint64_t sent = 0, received = 0, bad = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (received < total && std::chrono::steady_clock::now() < deadline) {
-    if (sent < total && sent - received < 4000) {
-      const std::size_t k = std::min<std::uint64_t>(batch.size(), total - sent);
-      for (std::size_t j = 0; j < k; ++j) {
-        batch[j].sequence = sent + j;
-        for (int w = 0; w < 7; ++w)
-          batch[j].words[w] = (sent + j) * 31 + static_cast<std::uint64_t>(w);
-      }
-      sent += kernel.send_batch(batch.data(), k);
-    }
-    const std::size_t got = kernel.receive(replies.data(), replies.size());
-    for (std::size_t j = 0; j < got; ++j) {
-      const auto& r = replies[j];
-      bool ok = r.sequence < total && !seen[r.sequence] && r.worker < 4;
-      for (int w = 0; ok && w < 6; ++w)
-        ok = r.words[w] == r.sequence * 31 + static_cast<std::uint64_t>(w);
-      if (ok) seen[r.sequence] = true;
-      bad += ok ? 0 : 1;
-    }
-    received += got;
-  }
-  CHECK(received == total);
-  CHECK(bad == 0);
+  test_support::stream_checked(kernel, total, 4);
   kernel.deactivate();
   const auto counters = kernel.snapshot();
   CHECK(counters.processed == total);

@@ -8,6 +8,7 @@
 #include <catch2/generators/catch_generators.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include "echo_stream.hpp"
 #include "gpu_backends.hpp"
 
 #include <cuda_runtime_api.h>
@@ -20,44 +21,6 @@ using Catch::Matchers::ContainsSubstring;
 using ringkernels::gpu_launch;
 using ringkernels::examples::echo;
 using ringkernels::examples::vector_add;
-
-namespace {
-echo::Request request_for(std::uint64_t sequence) {
-  echo::Request request;
-  request.sequence = sequence;
-  for (int w = 0; w < 7; ++w) request.words[w] = sequence * 131 + static_cast<std::uint64_t>(w);
-  return request;
-}
-
-/// Streams `total` requests through `kernel` (pipelined) and checks every reply once.
-template <class Kernel>
-void stream_checked(Kernel& kernel, std::uint64_t total, int workers) {
-  std::vector<bool> seen(total, false);
-  std::vector<echo::Request> batch(64);
-  std::vector<echo::Reply> replies(256);
-  std::uint64_t sent = 0, received = 0, bad = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (received < total && std::chrono::steady_clock::now() < deadline) {
-    if (sent < total && sent - received < 4000) {
-      const std::size_t k = std::min<std::uint64_t>(batch.size(), total - sent);
-      for (std::size_t j = 0; j < k; ++j) batch[j] = request_for(sent + j);
-      sent += kernel.send_batch(batch.data(), k);
-    }
-    const std::size_t got = kernel.receive(replies.data(), replies.size());
-    for (std::size_t j = 0; j < got; ++j) {
-      const auto& r = replies[j];
-      bool ok =
-          r.sequence < total && !seen[r.sequence] && r.worker < static_cast<unsigned>(workers);
-      for (int w = 0; ok && w < 6; ++w) ok = r.words[w] == request_for(r.sequence).words[w];
-      if (ok) seen[r.sequence] = true;
-      bad += ok ? 0 : 1;
-    }
-    received += got;
-  }
-  CHECK(received == total);
-  CHECK(bad == 0);
-}
-}  // namespace
 
 TEMPLATE_TEST_CASE("every launch mode serves the same handlers", "[gpu][launch]",
                    RINGKERNELS_GPU_BACKENDS) {
@@ -73,14 +36,14 @@ TEMPLATE_TEST_CASE("every launch mode serves the same handlers", "[gpu][launch]"
   CHECK_THAT(kernel.pin_note(),
              ContainsSubstring(std::string(ringkernels::to_string(mode)) + " launch"));
   kernel.activate();
-  CHECK(kernel.call(request_for(9)).get(1s).sequence == 9);
-  stream_checked(kernel, 50'000, options.workers);
+  CHECK(kernel.call(test_support::request_for(9)).get(1s).sequence == 9);
+  test_support::stream_checked(kernel, 50'000, options.workers);
   kernel.deactivate();
   const auto counters = kernel.snapshot();
   CHECK(counters.processed == 50'001);
   CHECK(counters.balanced());
   kernel.activate();  // a second activation after idling works in every mode
-  CHECK(kernel.call(request_for(10)).get(1s).sequence == 10);
+  CHECK(kernel.call(test_support::request_for(10)).get(1s).sequence == 10);
   const auto report = kernel.terminate();
   CHECK(report.stopped);
   CHECK(report.took < 100ms);
@@ -131,7 +94,7 @@ TEMPLATE_TEST_CASE("kernels run on every device of the machine from one runtime"
     kernels.back().activate();
   }
   for (int d = 0; d < devices; ++d) {
-    stream_checked(kernels[static_cast<std::size_t>(d)], 20'000, 2);
+    test_support::stream_checked(kernels[static_cast<std::size_t>(d)], 20'000, 2);
   }
   for (auto& kernel : kernels) CHECK(kernel.terminate().stopped);
   std::printf("kernels ran on %d device(s)\n", devices);

@@ -160,13 +160,7 @@ class ring_producer {
                                                   const void* payload) const {
     write(position, header, payload);
   }
-  /// Publishes reserved positions [first, first + count) once all of them are written.
-  RINGKERNELS_INLINE_FUNCTION void publish_positions(std::uint64_t first,
-                                                     std::uint32_t count) const {
-    publish(first, count);
-  }
-  /// Publishes one written position; the thread that wrote it calls this (a warp's lanes stamp
-  /// their own frames in parallel, then one of them calls publish_tail()).
+  /// Publishes one written position: a release store of its stamp after its bytes.
   RINGKERNELS_INLINE_FUNCTION void stamp_position(std::uint64_t position) const {
     ring_type::stamp::store_release(&ring_.slot(position)->commit_stamp,
                                     static_cast<std::uint32_t>(position + 1));

@@ -94,27 +94,26 @@ class launcher {
                     std::vector<binding_type> bindings, latency_histogram* /*handler_times*/,
                     const kernel_options& options) {
     const int kokkos_device = Kokkos::Cuda().cuda_device();
-    device_ = resolve_device(options.device, kokkos_device);
-    const device_scope on(device_);
+    const int device = resolve_device(options.device, kokkos_device);
+    const device_scope on(device);
     const int grid = static_cast<int>(bindings.size());
     const gpu_facts facts = gather_facts(
-        device_, reinterpret_cast<const void*>(&dispatch_kernel<Handler>), grid, threads_per_block);
+        device, reinterpret_cast<const void*>(&dispatch_kernel<Handler>), grid, threads_per_block);
     const launch_choice choice = choose_gpu_launch(options.launch, facts);
-    mode_ = choice.mode;
-    const std::string peer = enable_peer_access(device_, kokkos_device);
+    const std::string peer = enable_peer_access(device, kokkos_device);
     bindings_ = Kokkos::View<binding_type*, Kokkos::CudaHostPinnedSpace>(
         Kokkos::view_alloc("ringkernels.bindings", Kokkos::WithoutInitializing), bindings.size());
     for (std::size_t i = 0; i < bindings.size(); ++i) bindings_(i) = bindings[i];
     RINGKERNELS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
     const binding_type* device_bindings = bindings_.data();
-    if (mode_ == gpu_launch::event_driven) {
-      pump_ = event_pump::start(device_, stream_, bindings_.data(), bindings.size(),
+    if (choice.mode == gpu_launch::event_driven) {
+      pump_ = event_pump::start(device, stream_, bindings_.data(), bindings.size(),
                                 [handler, device_bindings, grid](cudaStream_t stream) {
                                   dispatch_kernel<Handler><<<grid, threads_per_block, 0, stream>>>(
                                       handler, device_bindings, loop_pass::until_idle);
                                   return cudaGetLastError();
                                 });
-    } else if (mode_ == gpu_launch::cooperative) {
+    } else if (choice.mode == gpu_launch::cooperative) {
       loop_pass pass = loop_pass::resident;
       void* arguments[] = {const_cast<Handler*>(&handler), &device_bindings, &pass};
       RINGKERNELS_CUDA_CHECK(
@@ -125,7 +124,7 @@ class launcher {
           <<<grid, threads_per_block, 0, stream_>>>(handler, device_bindings, loop_pass::resident);
       RINGKERNELS_CUDA_CHECK(cudaGetLastError());
     }
-    return facts.where + ", " + to_string(mode_) + " launch (" + choice.reason + "), " +
+    return facts.where + ", " + to_string(choice.mode) + " launch (" + choice.reason + "), " +
            std::to_string(threads_per_block) + " threads per worker block" + peer;
   }
 
@@ -163,8 +162,6 @@ class launcher {
     failure_ = describe_kernel_death(state, "persistent kernel");
   }
 
-  int device_ = 0;
-  gpu_launch mode_ = gpu_launch::cooperative;
   cudaStream_t stream_ = nullptr;
   Kokkos::View<binding_type*, Kokkos::CudaHostPinnedSpace> bindings_;
   std::shared_ptr<event_pump> pump_;
