@@ -80,14 +80,24 @@ void roundtrip(report& out, double scale, gpu_launch mode = gpu_launch::automati
   out.add(prefix + ".p99_ns", percentile(copy, 99), "ns");
 }
 
+/// What one streaming run measured: replies/s, and where the time went (which side waited).
+struct stream_result {
+  double msgs_per_s = 0;
+  double empty_receive_share = 0;  ///< host polls of a reply ring that found nothing
+  double messages_per_pass = 0;    ///< kernel side: frames per loop pass, idle passes included
+};
+
 /// Streams `total` echo requests through a kernel with `workers` workers from `threads` host
 /// threads (thread t feeds and drains workers t, t + threads, ...; pipelined, up to 256
-/// requests outstanding per worker) and checks every reply once. Returns replies/s.
+/// requests outstanding per worker) and checks every reply once.
 template <class ExecSpace>
-double stream_echo(runtime& rt, ring_kernel<ExecSpace, echo>& kernel, std::uint64_t total,
-                   int workers, int threads) {
+stream_result stream_echo(runtime& rt, ring_kernel<ExecSpace, echo>& kernel, std::uint64_t total,
+                          int workers, int threads) {
   std::vector<std::uint8_t> seen(total, 0);  // bytes, not vector<bool>: threads write apart
   std::vector<std::uint64_t> wrong(static_cast<std::size_t>(threads), 0);
+  std::vector<std::uint64_t> polls(static_cast<std::size_t>(threads), 0);
+  std::vector<std::uint64_t> empty_polls(static_cast<std::size_t>(threads), 0);
+  const telemetry_snapshot before = kernel.snapshot();
   std::vector<std::thread> callers;
   const auto start = clock_type::now();
   for (int t = 0; t < threads; ++t) {
@@ -109,6 +119,8 @@ double stream_echo(runtime& rt, ring_kernel<ExecSpace, echo>& kernel, std::uint6
           sent += kernel.send_batch_to(worker, batch.data(), k);
         }
         const std::size_t got = kernel.receive_from(worker, replies.data(), replies.size());
+        ++polls[static_cast<std::size_t>(t)];
+        empty_polls[static_cast<std::size_t>(t)] += got == 0 ? 1 : 0;
         for (std::size_t j = 0; j < got; ++j) {
           const std::uint64_t sequence = replies[j].sequence;
           const bool ok = sequence >= first && sequence < end && seen[sequence] == 0 &&
@@ -125,7 +137,19 @@ double stream_echo(runtime& rt, ring_kernel<ExecSpace, echo>& kernel, std::uint6
   for (const std::uint64_t w : wrong) {
     if (w != 0) RINGKERNELS_THROW(errc::backend_failure, "throughput: wrong replies");
   }
-  return static_cast<double>(total) / seconds;
+  const telemetry_snapshot after = kernel.snapshot();
+  stream_result result;
+  result.msgs_per_s = static_cast<double>(total) / seconds;
+  std::uint64_t all_polls = 0, all_empty = 0;
+  for (int t = 0; t < threads; ++t) {
+    all_polls += polls[static_cast<std::size_t>(t)];
+    all_empty += empty_polls[static_cast<std::size_t>(t)];
+  }
+  result.empty_receive_share = static_cast<double>(all_empty) / static_cast<double>(all_polls);
+  const std::uint64_t passes = after.loop_iterations - before.loop_iterations;
+  result.messages_per_pass = static_cast<double>(after.received - before.received) /
+                             static_cast<double>(passes > 0 ? passes : 1);
+  return result;
 }
 
 template <class ExecSpace>
@@ -148,15 +172,22 @@ void throughput(report& out, double scale) {
   if (gpu) {
     auto one = launch_streaming("bench_echo_1t", workers);
     one.activate();
-    out.add("throughput.64B.1_thread.msgs_per_s", stream_echo(rt, one, total, workers, 1), "msg/s",
-            "one host thread, " + std::to_string(workers) + " worker blocks");
+    out.add("throughput.64B.1_thread.msgs_per_s", stream_echo(rt, one, total, workers, 1).msgs_per_s,
+            "msg/s", "one host thread, " + std::to_string(workers) + " worker blocks");
     one.terminate();
   }
   auto kernel = launch_streaming("bench_echo", workers);
   kernel.activate();
-  out.add("throughput.64B.msgs_per_s", stream_echo(rt, kernel, total, workers, threads), "msg/s",
+  const stream_result streamed = stream_echo(rt, kernel, total, workers, threads);
+  out.add("throughput.64B.msgs_per_s", streamed.msgs_per_s, "msg/s",
           "replies received and checked, pipelined, " + std::to_string(threads) +
               " host thread(s), " + std::to_string(workers) + " worker(s)");
+  // Which side waits: many empty host polls = the kernel is the limit; few messages per
+  // kernel pass (idle passes count) = the host does not feed it fast enough.
+  out.add("throughput.host_empty_poll_share", streamed.empty_receive_share, "",
+          "reply-ring polls that found nothing");
+  out.add("throughput.kernel_messages_per_pass", streamed.messages_per_pass, "",
+          "frames per worker loop pass, idle passes included");
 
   // Idle: the same kernel, active and with nothing to do, for 1 s.
   std::this_thread::sleep_for(100ms);

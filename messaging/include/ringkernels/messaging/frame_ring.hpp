@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace ringkernels::messaging {
 
@@ -154,11 +155,17 @@ class ring_producer {
                                                               std::uint64_t& first) {
     return reserve(wanted, first);
   }
-  /// Writes a frame into reserved `position` (any thread may write any reserved position).
-  RINGKERNELS_INLINE_FUNCTION void write_position(std::uint64_t position,
-                                                  const frame_header& header,
-                                                  const void* payload) const {
-    write(position, header, payload);
+  /// Writes a frame with a payload of type T into reserved `position` (any thread may write any
+  /// reserved position) in 16-byte stores; the untyped copy in try_push() stores whatever sizes
+  /// the compiler can prove aligned, on a GPU down to single bytes.
+  template <class T>
+  RINGKERNELS_INLINE_FUNCTION void write_typed_position(std::uint64_t position,
+                                                        const frame_header& header,
+                                                        const T& payload) const {
+    static_assert(!std::is_pointer_v<T>, "pass the payload object, not a pointer to it");
+    frame_header* slot = ring_.slot(position);
+    store_header(slot, header);
+    store_payload(reinterpret_cast<std::byte*>(slot) + sizeof(frame_header), payload);
   }
   /// Publishes one written position: a release store of its stamp after its bytes.
   RINGKERNELS_INLINE_FUNCTION void stamp_position(std::uint64_t position) const {
@@ -250,15 +257,7 @@ class ring_producer {
   RINGKERNELS_INLINE_FUNCTION void write(std::uint64_t position, const frame_header& header,
                                          const void* payload) const {
     frame_header* slot = ring_.slot(position);
-    // Everything but commit_stamp, in two fixed-size copies the compiler inlines: the stamp is
-    // the multi-producer publication word and is written only atomically (publish()).
-    constexpr std::size_t before_stamp = offsetof(frame_header, commit_stamp);
-    constexpr std::size_t after_stamp = offsetof(frame_header, message_id);
-    memcpy(static_cast<void*>(slot), &header, before_stamp);
-    memcpy(reinterpret_cast<std::byte*>(slot) + after_stamp,
-           reinterpret_cast<const std::byte*>(&header) + after_stamp,
-           sizeof(frame_header) - after_stamp);
-    slot->reserved = 0;
+    store_header(slot, header);
     memcpy(reinterpret_cast<std::byte*>(slot) + sizeof(frame_header), payload,
            header.payload_bytes);
   }

@@ -147,7 +147,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
           reply_header.message_id = header.message_id;
           reply_header.correlation_id = header.message_id;
           reply_header.timestamp = header.timestamp;
-          out.write_position(first + rank, reply_header, &reply);
+          out.write_typed_position(first + rank, reply_header, reply);
         }
       } else {
         handler(request, ctx);
