@@ -11,9 +11,11 @@
 namespace test_support {
 
 /// Replies with a transformation of a variable-length byte payload: length + bytes reversed
-/// and incremented, so a reply that merely echoes would fail the check.
-struct reverse_bytes {
-  static constexpr std::uint32_t capacity = 200;
+/// and incremented, so a reply that merely echoes would fail the check. `Capacity` sets the
+/// frame size (the GPU loop stages small frames in shared memory, large ones go lane by lane).
+template <std::uint32_t Capacity>
+struct reverse_bytes_of {
+  static constexpr std::uint32_t capacity = Capacity;
   struct Request {
     std::uint32_t length = 0;
     std::uint8_t bytes[capacity] = {};
@@ -32,6 +34,7 @@ struct reverse_bytes {
     return reply;
   }
 };
+using reverse_bytes = reverse_bytes_of<200>;
 
 /// Throws on a request whose value is negative: the kernel must fault, not hang.
 struct fragile {
