@@ -172,8 +172,9 @@ void throughput(report& out, double scale) {
   if (gpu) {
     auto one = launch_streaming("bench_echo_1t", workers);
     one.activate();
-    out.add("throughput.64B.1_thread.msgs_per_s", stream_echo(rt, one, total, workers, 1).msgs_per_s,
-            "msg/s", "one host thread, " + std::to_string(workers) + " worker blocks");
+    out.add("throughput.64B.1_thread.msgs_per_s",
+            stream_echo(rt, one, total, workers, 1).msgs_per_s, "msg/s",
+            "one host thread, " + std::to_string(workers) + " worker blocks");
     one.terminate();
   }
   auto kernel = launch_streaming("bench_echo", workers);
