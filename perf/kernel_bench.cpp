@@ -111,6 +111,9 @@ stream_result stream_echo(runtime& rt, ring_kernel<ExecSpace, echo>& kernel, std
       std::vector<echo::Request> batch(64);
       std::vector<echo::Reply> replies(1024);
       std::uint64_t sent = first, checked = first;
+      // Tallies stay in this thread's locals until the end: the per-thread vectors sit on
+      // shared cache lines, and bumping them per poll would add bouncing to what is measured.
+      std::uint64_t my_polls = 0, my_empty_polls = 0, my_wrong = 0;
       for (std::size_t turn = 0; checked < end; ++turn) {
         const int worker = mine[turn % mine.size()];
         if (sent < end && sent - checked < outstanding) {
@@ -119,17 +122,20 @@ stream_result stream_echo(runtime& rt, ring_kernel<ExecSpace, echo>& kernel, std
           sent += kernel.send_batch_to(worker, batch.data(), k);
         }
         const std::size_t got = kernel.receive_from(worker, replies.data(), replies.size());
-        ++polls[static_cast<std::size_t>(t)];
-        empty_polls[static_cast<std::size_t>(t)] += got == 0 ? 1 : 0;
+        ++my_polls;
+        my_empty_polls += got == 0 ? 1 : 0;
         for (std::size_t j = 0; j < got; ++j) {
           const std::uint64_t sequence = replies[j].sequence;
           const bool ok = sequence >= first && sequence < end && seen[sequence] == 0 &&
                           reply_matches(replies[j], sequence);
           if (ok) seen[sequence] = 1;
-          wrong[static_cast<std::size_t>(t)] += ok ? 0 : 1;
+          my_wrong += ok ? 0 : 1;
         }
         checked += got;
       }
+      polls[static_cast<std::size_t>(t)] = my_polls;
+      empty_polls[static_cast<std::size_t>(t)] = my_empty_polls;
+      wrong[static_cast<std::size_t>(t)] = my_wrong;
     }));
   }
   for (auto& caller : callers) caller.join();

@@ -99,9 +99,7 @@ RINGKERNELS_INLINE_FUNCTION void store_header(frame_header* slot, const frame_he
   local.reserved = 0;
   chunk16 chunks[sizeof(frame_header) / 16];
   memcpy(static_cast<void*>(chunks), &local, sizeof local);
-  std::uint64_t first_word = 0;  // payload_bytes and type_id
-  memcpy(&first_word, &local, sizeof first_word);
-  *reinterpret_cast<std::uint64_t*>(slot) = first_word;
+  *reinterpret_cast<std::uint64_t*>(slot) = chunks[0].x;  // payload_bytes and type_id
   slot->flags = local.flags;
   auto* target = reinterpret_cast<chunk16*>(slot);
   for (std::size_t i = 1; i < sizeof(frame_header) / 16; ++i) target[i] = chunks[i];
