@@ -1,20 +1,26 @@
 // Ring kernels resident on the GPU, through the public API (label `gpu`: run on the GPU machine
 // by perf/gpu-suite.sh). The same handlers as on the host backends.
+#include <ringkernels/device_residency.hpp>
 #include <ringkernels/examples/echo.hpp>
 #include <ringkernels/examples/vector_add.hpp>
 #include <ringkernels/runtime.hpp>
 
 #include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "echo_stream.hpp"
 #include "gpu_backends.hpp"
 #include "test_handlers.hpp"
 
+#include <cuda_runtime_api.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <random>
 
 using namespace std::chrono_literals;
+using Catch::Matchers::ContainsSubstring;
 using ringkernels::kernel_state;
 using ringkernels::examples::echo;
 using ringkernels::examples::vector_add;
@@ -154,6 +160,140 @@ TEMPLATE_TEST_CASE("two GPU kernels resident at once on one device", "[gpu]",
   }
   CHECK(first.terminate().stopped);
   CHECK(second.terminate().stopped);
+}
+
+// Three things the CUDA driver does only on an idle device would wait forever beside a resident
+// kernel: loading a kernel's code (lazy module loading), growing the local-memory reservation,
+// and cudaFreeHost (device_residency.hpp). These cases drive the runtime's answers to each.
+// Cases that depend on the reservation first shrink it to the driver's default, so that
+// earlier tests in the same process do not decide the outcome.
+namespace {
+using huge_frames = test_support::reverse_bytes_of<3000>;  // 11 KB of local memory per thread
+
+void reset_local_memory_reservation() {
+  REQUIRE(cudaDeviceSetLimit(cudaLimitStackSize, 1024) == cudaSuccess);
+}
+
+bool eager_module_loading() {
+  const char* mode = std::getenv("CUDA_MODULE_LOADING");
+  return mode != nullptr && std::string(mode) == "EAGER";
+}
+
+/// Launches and terminates a kernel of `Handler`, which loads its code on an idle device.
+template <class Space, class Handler>
+void load_code_of(ringkernels::runtime& rt) {
+  auto once = rt.launch<Space>(Handler{}, named("load_once"));
+  REQUIRE(once.terminate().stopped);
+}
+
+template <class Kernel>
+void check_echo_answers(Kernel& kernel, std::uint64_t sequence) {
+  echo::Request request;
+  request.sequence = sequence;
+  CHECK(kernel.call(request).get(1s).sequence == sequence);
+}
+
+/// Expects launching `Handler` beside the resident kernels to be refused with `text` and to
+/// leave the queues as they were.
+template <class Space, class Handler>
+void expect_refused(ringkernels::runtime& rt, const std::string& text) {
+  const auto queues = rt.queue_names();
+  try {
+    (void)rt.launch<Space>(Handler{}, named("refused"));
+    FAIL("the launch beside a resident kernel was not refused");
+  } catch (const ringkernels::error& e) {
+    CHECK(e.code() == ringkernels::errc::wrong_state);
+    CHECK_THAT(e.message(), ContainsSubstring(text));
+    CHECK_THAT(e.message(), ContainsSubstring("'resident_echo' is resident"));
+  }
+  CHECK(rt.queue_names() == queues);
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("a kernel whose code is not loaded is refused beside a resident one",
+                   "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
+  if (eager_module_loading()) SKIP("CUDA_MODULE_LOADING=EAGER: all code is loaded at start-up");
+  ringkernels::runtime rt;
+  auto resident = rt.launch<TestType>(echo{}, named("resident_echo"));
+  resident.activate();
+  expect_refused<TestType, huge_frames>(rt, "is not loaded on device");
+  // The refused kernel's rings wait for the resident kernel to leave before they are freed.
+  CHECK(ringkernels::device_residency::process().buried() > 0);
+  check_echo_answers(resident, 5);  // the refusal disturbed nothing
+  CHECK(resident.terminate().stopped);
+  CHECK(ringkernels::device_residency::process().buried() == 0);
+}
+
+TEMPLATE_TEST_CASE(
+    "a kernel needing more local memory than is reserved is refused beside a "
+    "resident one; alone it runs",
+    "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
+  ringkernels::runtime rt;
+  load_code_of<TestType, huge_frames>(rt);
+  reset_local_memory_reservation();
+  auto resident = rt.launch<TestType>(echo{}, named("resident_echo"));
+  resident.activate();
+  expect_refused<TestType, huge_frames>(rt, "B of local memory per thread but device");
+  check_echo_answers(resident, 6);
+  CHECK(resident.terminate().stopped);
+  // With nothing resident the same launch grows the reservation and runs.
+  auto huge = rt.launch<TestType>(huge_frames{}, named("huge_frames"));
+  CHECK_THAT(huge.pin_note(), ContainsSubstring("B local memory per thread"));
+  huge.activate();
+  check_reversed_bytes<decltype(huge), huge_frames>(huge, 300);
+  CHECK(huge.terminate().stopped);
+}
+
+TEMPLATE_TEST_CASE("code loaded and the larger frames launched first: a smaller kernel joins",
+                   "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
+  ringkernels::runtime rt;
+  load_code_of<TestType, echo>(rt);
+  reset_local_memory_reservation();
+  auto huge = rt.launch<TestType>(huge_frames{}, named("huge_first"));
+  huge.activate();
+  auto small = rt.launch<TestType>(echo{}, named("echo_second"));
+  small.activate();
+  check_echo_answers(small, 9);
+  check_reversed_bytes<decltype(huge), huge_frames>(huge, 300);
+  CHECK(small.terminate().stopped);
+  CHECK(huge.terminate().stopped);
+}
+
+TEMPLATE_TEST_CASE(
+    "an event-driven kernel with large frames keeps working after a resident one "
+    "arrives",
+    "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
+  // The event-driven kernel launches per batch, after the resident echo is there: its code and
+  // its reservation must have been made ready when it started.
+  reset_local_memory_reservation();
+  ringkernels::runtime rt;
+  auto options = named("huge_events");
+  options.launch = ringkernels::gpu_launch::event_driven;
+  auto huge = rt.launch<TestType>(huge_frames{}, options);
+  auto resident = rt.launch<TestType>(echo{}, named("resident_after"));
+  resident.activate();
+  huge.activate();
+  check_reversed_bytes<decltype(huge), huge_frames>(huge, 300);
+  check_echo_answers(resident, 11);
+  CHECK(resident.terminate().stopped);
+  CHECK(huge.terminate().stopped);
+}
+
+TEMPLATE_TEST_CASE("a kernel destroyed while another is resident does not wait for it",
+                   "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
+  ringkernels::runtime rt;
+  auto staying = rt.launch<TestType>(echo{}, named("staying"));
+  staying.activate();
+  {
+    auto leaving = rt.launch<TestType>(echo{}, named("leaving"));
+    leaving.activate();
+    check_echo_answers(leaving, 1);
+    CHECK(leaving.terminate().stopped);
+  }  // its pinned memory cannot be freed yet (cudaFreeHost would wait for `staying`)
+  CHECK(ringkernels::device_residency::process().buried() > 0);
+  check_echo_answers(staying, 2);
+  CHECK(staying.terminate().stopped);
+  CHECK(ringkernels::device_residency::process().buried() == 0);
 }
 
 TEMPLATE_TEST_CASE("VectorAdd by handle in device memory", "[gpu]", RINGKERNELS_GPU_BACKENDS) {

@@ -70,6 +70,14 @@ class kernel_impl final : public kernel_base {
   ~kernel_impl() override {
     shut_down();
     registry_.remove_kernel(options_.name);
+    // The backend decides when the rings and the control block are freed: on a GPU, freeing
+    // pinned memory waits for every resident kernel (device_residency.hpp).
+    auto memory = std::make_shared<retired_memory>();
+    memory->inputs = std::move(inputs_);
+    memory->outputs = std::move(outputs_);
+    memory->peer_input = std::move(peer_input_);
+    memory->control = std::move(control_storage_);
+    launcher_.retire_memory(std::move(memory));
   }
 
   const std::string& name() const override { return options_.name; }
@@ -616,6 +624,12 @@ class kernel_impl final : public kernel_base {
     }
     replies_received_.fetch_add(taken, std::memory_order_relaxed);
   }
+
+  struct retired_memory {
+    std::vector<std::unique_ptr<ring_type>> inputs, outputs;
+    std::unique_ptr<ring_type> peer_input;
+    Kokkos::View<std::byte*, memory_space> control;
+  };
 
   Handler handler_;
   kernel_options options_;

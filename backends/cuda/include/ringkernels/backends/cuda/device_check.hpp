@@ -6,11 +6,15 @@
 
 #include <ringkernels/backends/cuda/checked_call.hpp>
 #include <ringkernels/core/error.hpp>
+#include <ringkernels/device_residency.hpp>
 #include <ringkernels/launch_choice.hpp>
 
 #include <cuda_runtime_api.h>
 
+#include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ringkernels::cuda_backend {
 
@@ -34,12 +38,26 @@ inline int resolve_device(int requested, int kokkos_device) {
   return requested;
 }
 
+/// "device 0 (NVIDIA H200)": safe beside a resident kernel (touches no kernel code).
+inline std::string device_name(int device) {
+  cudaDeviceProp properties{};
+  RINGKERNELS_CUDA_CHECK(cudaGetDeviceProperties(&properties, device));
+  return "device " + std::to_string(device) + " (" + properties.name + ")";
+}
+
+/// Whether the driver loads kernel code at first use (the default since CUDA 12.2) rather than
+/// when the context is created (CUDA_MODULE_LOADING=EAGER, read by the driver at start-up).
+inline bool lazy_module_loading() {
+  const char* mode = std::getenv("CUDA_MODULE_LOADING");
+  return mode == nullptr || std::string(mode) != "EAGER";
+}
+
 /// The facts for `grid` blocks of `block` threads of `kernel` on `device`.
 inline gpu_facts gather_facts(int device, const void* kernel, int grid, int block) {
   cudaDeviceProp properties{};
   RINGKERNELS_CUDA_CHECK(cudaGetDeviceProperties(&properties, device));
   gpu_facts facts;
-  facts.where = "device " + std::to_string(device) + " (" + properties.name + ")";
+  facts.where = device_name(device);
   facts.cooperative_launch = device_attribute(cudaDevAttrCooperativeLaunch, device) != 0;
   facts.exec_timeout = device_attribute(cudaDevAttrKernelExecTimeout, device) != 0;
   facts.maps_host_memory = device_attribute(cudaDevAttrCanMapHostMemory, device) != 0 &&
@@ -49,6 +67,29 @@ inline gpu_facts gather_facts(int device, const void* kernel, int grid, int bloc
   facts.resident_blocks = static_cast<long>(per_sm) * properties.multiProcessorCount;
   facts.grid = grid;
   return facts;
+}
+
+/// Local memory per thread that `kernel` needs and that the current device reserves now.
+inline local_memory_facts local_memory_of(const void* kernel, std::string name, std::string where,
+                                          std::vector<std::string> resident) {
+  cudaFuncAttributes attributes{};
+  RINGKERNELS_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
+  local_memory_facts facts;
+  facts.kernel = std::move(name);
+  facts.where = std::move(where);
+  facts.needs = attributes.localSizeBytes;
+  RINGKERNELS_CUDA_CHECK(cudaDeviceGetLimit(&facts.reserved, cudaLimitStackSize));
+  facts.resident = std::move(resident);
+  return facts;
+}
+
+/// Grows the current device's reservation before a launch that needs more, while nothing is
+/// resident (a launch would grow it too, but an event-driven kernel launches later, when a
+/// resident kernel may have arrived); throws instead of waiting forever (device_residency.hpp).
+inline void reserve_local_memory(const local_memory_facts& facts) {
+  if (must_grow_local_memory(facts)) {
+    RINGKERNELS_CUDA_CHECK(cudaDeviceSetLimit(cudaLimitStackSize, facts.needs));
+  }
 }
 
 }  // namespace ringkernels::cuda_backend

@@ -14,6 +14,7 @@
 #include <ringkernels/backends/cuda/warp_dispatch.hpp>
 #include <ringkernels/core/backoff.hpp>
 #include <ringkernels/core/topology.hpp>
+#include <ringkernels/device_residency.hpp>
 #include <ringkernels/dispatch_loop.hpp>
 #include <ringkernels/kernel_options.hpp>
 #include <ringkernels/launch_choice.hpp>
@@ -85,7 +86,15 @@ class launcher {
   launcher& operator=(const launcher&) = delete;
   ~launcher() {
     if (pump_) pump_->abandon();
+    // A kernel still running (it did not stop within its terminate deadline) stays in the book:
+    // its device keeps its local-memory reservation until the process ends.
+    if (residency_.held() && stream_ != nullptr && cudaStreamQuery(stream_) == cudaErrorNotReady) {
+      residency_.keep_forever();
+    }
     if (stream_ != nullptr) (void)cudaStreamDestroy(stream_);
+    device_residency::process().bury(
+        std::make_shared<Kokkos::View<binding_type*, Kokkos::CudaHostPinnedSpace>>(
+            std::move(bindings_)));
   }
 
   /// Chooses the launch mode from the device's facts, then launches (or starts the pump).
@@ -94,38 +103,42 @@ class launcher {
                     std::vector<binding_type> bindings, latency_histogram* /*handler_times*/,
                     const kernel_options& options) {
     const int kokkos_device = Kokkos::Cuda().cuda_device();
-    const int device = resolve_device(options.device, kokkos_device);
+    const int device = device_ = resolve_device(options.device, kokkos_device);
     const device_scope on(device);
     const int grid = static_cast<int>(bindings.size());
-    const gpu_facts facts = gather_facts(
-        device, reinterpret_cast<const void*>(&dispatch_kernel<Handler>), grid, threads_per_block);
-    const launch_choice choice = choose_gpu_launch(options.launch, facts);
+    const void* kernel = reinterpret_cast<const void*>(&dispatch_kernel<Handler>);
     const std::string peer = enable_peer_access(device, kokkos_device);
     bindings_ = Kokkos::View<binding_type*, Kokkos::CudaHostPinnedSpace>(
         Kokkos::view_alloc("ringkernels.bindings", Kokkos::WithoutInitializing), bindings.size());
     for (std::size_t i = 0; i < bindings.size(); ++i) bindings_(i) = bindings[i];
     RINGKERNELS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
-    const binding_type* device_bindings = bindings_.data();
-    if (choice.mode == gpu_launch::event_driven) {
-      pump_ = event_pump::start(device, stream_, bindings_.data(), bindings.size(),
-                                [handler, device_bindings, grid](cudaStream_t stream) {
-                                  dispatch_kernel<Handler><<<grid, threads_per_block, 0, stream>>>(
-                                      handler, device_bindings, loop_pass::until_idle);
-                                  return cudaGetLastError();
-                                });
-    } else if (choice.mode == gpu_launch::cooperative) {
-      loop_pass pass = loop_pass::resident;
-      void* arguments[] = {const_cast<Handler*>(&handler), &device_bindings, &pass};
-      RINGKERNELS_CUDA_CHECK(
-          cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(&dispatch_kernel<Handler>),
-                                      dim3(grid), dim3(threads_per_block), arguments, 0, stream_));
-    } else {
-      dispatch_kernel<Handler>
-          <<<grid, threads_per_block, 0, stream_>>>(handler, device_bindings, loop_pass::resident);
-      RINGKERNELS_CUDA_CHECK(cudaGetLastError());
-    }
-    return facts.where + ", " + to_string(choice.mode) + " launch (" + choice.reason + "), " +
-           std::to_string(threads_per_block) + " threads per worker block" + peer;
+    std::string summary;
+    // Under the book's lock, in this order: nothing may touch the kernel's code (the occupancy
+    // query loads it) before require_loadable() has said that loading it cannot wait forever.
+    residency_ =
+        device_residency::process().admit(device, kernel, options.name, [&](const device_now& now) {
+          const std::string where = device_name(device);
+          require_loadable(
+              {options.name, where, lazy_module_loading(), now.function_loaded, now.resident});
+          const gpu_facts facts = gather_facts(device, kernel, grid, threads_per_block);
+          const launch_choice choice = choose_gpu_launch(options.launch, facts);
+          const local_memory_facts local =
+              local_memory_of(kernel, options.name, where, now.resident);
+          reserve_local_memory(local);
+          launch(choice.mode, handler, grid);
+          summary = where + ", " + to_string(choice.mode) + " launch (" + choice.reason + "), " +
+                    std::to_string(threads_per_block) + " threads per worker block, " +
+                    std::to_string(local.needs) + " B local memory per thread" + peer;
+          return choice.mode != gpu_launch::event_driven;
+        });
+    return summary;
+  }
+
+  /// Pinned memory the kernel used (rings, control block), handed over when the kernel object
+  /// goes: cudaFreeHost would wait forever for any kernel still resident, so the book frees it
+  /// once none is.
+  void retire_memory(std::shared_ptr<void> memory) {
+    device_residency::process().bury(std::move(memory));
   }
 
   /// Waits until the kernel has exited (or the pump has stopped) or `deadline` passes.
@@ -136,6 +149,7 @@ class launcher {
       const cudaError_t state = cudaStreamQuery(stream_);
       if (state != cudaErrorNotReady) {
         if (state != cudaSuccess) record_failure(state);
+        residency_.release();
         return true;
       }
       if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -158,11 +172,35 @@ class launcher {
   std::string pin_errors() const { return {}; }
 
  private:
+  void launch(gpu_launch mode, const Handler& handler, int grid) {
+    const binding_type* device_bindings = bindings_.data();
+    if (mode == gpu_launch::event_driven) {
+      pump_ = event_pump::start(device_, stream_, device_bindings, bindings_.size(),
+                                [handler, device_bindings, grid](cudaStream_t stream) {
+                                  dispatch_kernel<Handler><<<grid, threads_per_block, 0, stream>>>(
+                                      handler, device_bindings, loop_pass::until_idle);
+                                  return cudaGetLastError();
+                                });
+    } else if (mode == gpu_launch::cooperative) {
+      loop_pass pass = loop_pass::resident;
+      void* arguments[] = {const_cast<Handler*>(&handler), &device_bindings, &pass};
+      RINGKERNELS_CUDA_CHECK(
+          cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(&dispatch_kernel<Handler>),
+                                      dim3(grid), dim3(threads_per_block), arguments, 0, stream_));
+    } else {
+      dispatch_kernel<Handler>
+          <<<grid, threads_per_block, 0, stream_>>>(handler, device_bindings, loop_pass::resident);
+      RINGKERNELS_CUDA_CHECK(cudaGetLastError());
+    }
+  }
+
   void record_failure(cudaError_t state) {
     failure_ = describe_kernel_death(state, "persistent kernel");
   }
 
+  int device_ = 0;
   cudaStream_t stream_ = nullptr;
+  device_residency::ticket residency_;  // while a resident kernel is on device_
   Kokkos::View<binding_type*, Kokkos::CudaHostPinnedSpace> bindings_;
   std::shared_ptr<event_pump> pump_;
   std::string failure_;

@@ -170,6 +170,8 @@ class launcher {
   /// CPU workers stop only through their faulted flag (failure_of); the launch itself cannot
   /// die the way a GPU kernel can.
   std::string launch_failure() const { return {}; }
+  /// Host memory can be freed at once: dropping the last reference does it.
+  void retire_memory(std::shared_ptr<void> /*memory*/) {}
   /// Why worker `w` stopped; valid once its `faulted` flag was seen.
   std::string failure_of(std::uint32_t w) const { return pool_.failure_of(w); }
   std::string pin_errors() const { return pool_.pin_errors(); }
