@@ -14,7 +14,7 @@ std::string joined(const std::vector<std::string>& names) {
 }
 }  // namespace
 
-bool must_grow_local_memory(const local_memory_facts& facts) {
+bool must_grow_local_memory(const residency_facts& facts) {
   if (facts.needs <= facts.reserved) return false;
   if (facts.resident.empty()) return true;
   RINGKERNELS_THROW(
@@ -30,7 +30,7 @@ bool must_grow_local_memory(const local_memory_facts& facts) {
           std::to_string(facts.needs) + ")");
 }
 
-void require_loadable(const module_facts& facts) {
+void require_loadable(const residency_facts& facts) {
   if (!facts.lazy_loading || facts.loaded || facts.resident.empty()) return;
   RINGKERNELS_THROW(
       errc::wrong_state,

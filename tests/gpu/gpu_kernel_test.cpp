@@ -1,5 +1,6 @@
 // Ring kernels resident on the GPU, through the public API (label `gpu`: run on the GPU machine
 // by perf/gpu-suite.sh). The same handlers as on the host backends.
+#include <ringkernels/backends/cuda/device_check.hpp>
 #include <ringkernels/device_residency.hpp>
 #include <ringkernels/examples/echo.hpp>
 #include <ringkernels/examples/vector_add.hpp>
@@ -15,7 +16,6 @@
 
 #include <cuda_runtime_api.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <random>
 
@@ -174,11 +174,6 @@ void reset_local_memory_reservation() {
   REQUIRE(cudaDeviceSetLimit(cudaLimitStackSize, 1024) == cudaSuccess);
 }
 
-bool eager_module_loading() {
-  const char* mode = std::getenv("CUDA_MODULE_LOADING");
-  return mode != nullptr && std::string(mode) == "EAGER";
-}
-
 /// Launches and terminates a kernel of `Handler`, which loads its code on an idle device.
 template <class Space, class Handler>
 void load_code_of(ringkernels::runtime& rt) {
@@ -188,9 +183,7 @@ void load_code_of(ringkernels::runtime& rt) {
 
 template <class Kernel>
 void check_echo_answers(Kernel& kernel, std::uint64_t sequence) {
-  echo::Request request;
-  request.sequence = sequence;
-  CHECK(kernel.call(request).get(1s).sequence == sequence);
+  CHECK(kernel.call(test_support::request_for(sequence)).get(1s).sequence == sequence);
 }
 
 /// Expects launching `Handler` beside the resident kernels to be refused with `text` and to
@@ -212,7 +205,8 @@ void expect_refused(ringkernels::runtime& rt, const std::string& text) {
 
 TEMPLATE_TEST_CASE("a kernel whose code is not loaded is refused beside a resident one",
                    "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
-  if (eager_module_loading()) SKIP("CUDA_MODULE_LOADING=EAGER: all code is loaded at start-up");
+  if (!ringkernels::cuda_backend::lazy_module_loading())
+    SKIP("CUDA_MODULE_LOADING=EAGER: all code is loaded at start-up");
   ringkernels::runtime rt;
   auto resident = rt.launch<TestType>(echo{}, named("resident_echo"));
   resident.activate();

@@ -12,12 +12,12 @@
 
 using Catch::Matchers::ContainsSubstring;
 using ringkernels::device_residency;
-using ringkernels::local_memory_facts;
+using ringkernels::residency_facts;
 
 namespace {
-local_memory_facts launch_of(std::size_t needs, std::size_t reserved,
-                             std::vector<std::string> resident) {
-  local_memory_facts facts;
+residency_facts launch_of(std::size_t needs, std::size_t reserved,
+                          std::vector<std::string> resident) {
+  residency_facts facts;
   facts.kernel = "large_frames";
   facts.where = "device 0 (test GPU)";
   facts.needs = needs;
@@ -25,7 +25,7 @@ local_memory_facts launch_of(std::size_t needs, std::size_t reserved,
   facts.resident = std::move(resident);
   return facts;
 }
-std::string refusal(const local_memory_facts& facts) {
+std::string refusal(const residency_facts& facts) {
   try {
     (void)ringkernels::must_grow_local_memory(facts);
   } catch (const ringkernels::error& e) {
@@ -160,10 +160,7 @@ TEST_CASE("memory is freed at once when nothing is resident, else when the last 
 
 TEST_CASE("loading kernel code beside a resident kernel is refused only under lazy loading",
           "[residency]") {
-  ringkernels::module_facts facts;
-  facts.kernel = "huge_frames";
-  facts.where = "device 0 (test GPU)";
-  facts.resident = {"resident_echo"};
+  residency_facts facts = launch_of(0, 0, {"resident_echo"});
   try {
     ringkernels::require_loadable(facts);
     FAIL("not refused");
@@ -171,6 +168,7 @@ TEST_CASE("loading kernel code beside a resident kernel is refused only under la
     CHECK(e.code() == ringkernels::errc::wrong_state);
     CHECK_THAT(e.message(), ContainsSubstring("not loaded on device 0 (test GPU)"));
     CHECK_THAT(e.message(), ContainsSubstring("'resident_echo' is resident"));
+    CHECK_THAT(e.message(), ContainsSubstring("kernel 'large_frames'"));
     CHECK_THAT(e.message(), ContainsSubstring("CUDA_MODULE_LOADING=EAGER"));
   }
   facts.loaded = true;

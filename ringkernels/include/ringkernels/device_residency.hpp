@@ -25,32 +25,25 @@
 
 namespace ringkernels {
 
-/// What the local-memory rule needs to know about one launch.
-struct local_memory_facts {
+/// What the residency rules need to know about one launch.
+struct residency_facts {
   std::string kernel;                 ///< the ring kernel being launched
   std::string where;                  ///< "device 0 (NVIDIA H200)"
-  std::size_t needs = 0;              ///< local memory per thread (cudaFuncAttributes)
-  std::size_t reserved = 0;           ///< reserved per thread now (cudaLimitStackSize)
   std::vector<std::string> resident;  ///< ring kernels resident on that device
-};
-
-/// True when the reservation must grow before this launch, which is safe only because nothing
-/// is resident. Throws ringkernels::error (wrong_state) naming the numbers and the resident
-/// kernels when growing it would wait for them forever.
-bool must_grow_local_memory(const local_memory_facts& facts);
-
-/// What the module-loading rule needs to know about one launch.
-struct module_facts {
-  std::string kernel;                 ///< the ring kernel being launched
-  std::string where;                  ///< "device 0 (NVIDIA H200)"
   bool lazy_loading = true;           ///< CUDA_MODULE_LOADING is not EAGER
   bool loaded = false;                ///< this kernel function was loaded on that device before
-  std::vector<std::string> resident;  ///< ring kernels resident on that device
+  std::size_t needs = 0;              ///< local memory per thread (cudaFuncAttributes)
+  std::size_t reserved = 0;           ///< reserved per thread now (cudaLimitStackSize)
 };
 
 /// Throws ringkernels::error (wrong_state) when loading the kernel's code would wait for the
 /// resident kernels forever.
-void require_loadable(const module_facts& facts);
+void require_loadable(const residency_facts& facts);
+
+/// True when the local-memory reservation must grow before this launch, which is safe only
+/// because nothing is resident. Throws ringkernels::error (wrong_state) naming the numbers and
+/// the resident kernels when growing it would wait for them forever.
+bool must_grow_local_memory(const residency_facts& facts);
 
 /// What a launch sees of its device, under the book's lock.
 struct device_now {

@@ -13,8 +13,6 @@
 
 #include <cstdlib>
 #include <string>
-#include <utility>
-#include <vector>
 
 namespace ringkernels::cuda_backend {
 
@@ -69,24 +67,19 @@ inline gpu_facts gather_facts(int device, const void* kernel, int grid, int bloc
   return facts;
 }
 
-/// Local memory per thread that `kernel` needs and that the current device reserves now.
-inline local_memory_facts local_memory_of(const void* kernel, std::string name, std::string where,
-                                          std::vector<std::string> resident) {
+/// Fills in the local memory per thread that `kernel` needs and that the current device
+/// reserves now.
+inline void measure_local_memory(const void* kernel, residency_facts& facts) {
   cudaFuncAttributes attributes{};
   RINGKERNELS_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
-  local_memory_facts facts;
-  facts.kernel = std::move(name);
-  facts.where = std::move(where);
   facts.needs = attributes.localSizeBytes;
   RINGKERNELS_CUDA_CHECK(cudaDeviceGetLimit(&facts.reserved, cudaLimitStackSize));
-  facts.resident = std::move(resident);
-  return facts;
 }
 
 /// Grows the current device's reservation before a launch that needs more, while nothing is
 /// resident (a launch would grow it too, but an event-driven kernel launches later, when a
 /// resident kernel may have arrived); throws instead of waiting forever (device_residency.hpp).
-inline void reserve_local_memory(const local_memory_facts& facts) {
+inline void reserve_local_memory(const residency_facts& facts) {
   if (must_grow_local_memory(facts)) {
     RINGKERNELS_CUDA_CHECK(cudaDeviceSetLimit(cudaLimitStackSize, facts.needs));
   }

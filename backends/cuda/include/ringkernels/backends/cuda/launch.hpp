@@ -103,7 +103,7 @@ class launcher {
                     std::vector<binding_type> bindings, latency_histogram* /*handler_times*/,
                     const kernel_options& options) {
     const int kokkos_device = Kokkos::Cuda().cuda_device();
-    const int device = device_ = resolve_device(options.device, kokkos_device);
+    const int device = resolve_device(options.device, kokkos_device);
     const device_scope on(device);
     const int grid = static_cast<int>(bindings.size());
     const void* kernel = reinterpret_cast<const void*>(&dispatch_kernel<Handler>);
@@ -117,18 +117,20 @@ class launcher {
     // query loads it) before require_loadable() has said that loading it cannot wait forever.
     residency_ =
         device_residency::process().admit(device, kernel, options.name, [&](const device_now& now) {
-          const std::string where = device_name(device);
-          require_loadable(
-              {options.name, where, lazy_module_loading(), now.function_loaded, now.resident});
-          const gpu_facts facts = gather_facts(device, kernel, grid, threads_per_block);
-          const launch_choice choice = choose_gpu_launch(options.launch, facts);
-          const local_memory_facts local =
-              local_memory_of(kernel, options.name, where, now.resident);
-          reserve_local_memory(local);
-          launch(choice.mode, handler, grid);
-          summary = where + ", " + to_string(choice.mode) + " launch (" + choice.reason + "), " +
-                    std::to_string(threads_per_block) + " threads per worker block, " +
-                    std::to_string(local.needs) + " B local memory per thread" + peer;
+          residency_facts facts{.kernel = options.name,
+                                .where = device_name(device),
+                                .resident = now.resident,
+                                .lazy_loading = lazy_module_loading(),
+                                .loaded = now.function_loaded};
+          require_loadable(facts);
+          const launch_choice choice = choose_gpu_launch(
+              options.launch, gather_facts(device, kernel, grid, threads_per_block));
+          measure_local_memory(kernel, facts);
+          reserve_local_memory(facts);
+          launch(device, choice.mode, handler, grid);
+          summary = facts.where + ", " + to_string(choice.mode) + " launch (" + choice.reason +
+                    "), " + std::to_string(threads_per_block) + " threads per worker block, " +
+                    std::to_string(facts.needs) + " B local memory per thread" + peer;
           return choice.mode != gpu_launch::event_driven;
         });
     return summary;
@@ -172,10 +174,10 @@ class launcher {
   std::string pin_errors() const { return {}; }
 
  private:
-  void launch(gpu_launch mode, const Handler& handler, int grid) {
+  void launch(int device, gpu_launch mode, const Handler& handler, int grid) {
     const binding_type* device_bindings = bindings_.data();
     if (mode == gpu_launch::event_driven) {
-      pump_ = event_pump::start(device_, stream_, device_bindings, bindings_.size(),
+      pump_ = event_pump::start(device, stream_, device_bindings, bindings_.size(),
                                 [handler, device_bindings, grid](cudaStream_t stream) {
                                   dispatch_kernel<Handler><<<grid, threads_per_block, 0, stream>>>(
                                       handler, device_bindings, loop_pass::until_idle);
@@ -198,9 +200,8 @@ class launcher {
     failure_ = describe_kernel_death(state, "persistent kernel");
   }
 
-  int device_ = 0;
   cudaStream_t stream_ = nullptr;
-  device_residency::ticket residency_;  // while a resident kernel is on device_
+  device_residency::ticket residency_;  // held while the kernel is resident
   Kokkos::View<binding_type*, Kokkos::CudaHostPinnedSpace> bindings_;
   std::shared_ptr<event_pump> pump_;
   std::string failure_;
