@@ -20,7 +20,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for which in roundtrip throughput; do
       timeout -k 5 150 "$binary" bench "$which" --backend cuda > "$LOGS/$side-$which-$round.txt" 2>&1 ||
         echo "ab: $side $which round $round failed (exit $?)" >> "$OUT/ab.txt"
-      grep -hE "^(roundtrip|throughput)\." "$LOGS/$side-$which-$round.txt" |
+      grep -hE "^(roundtrip|throughput|floor)\." "$LOGS/$side-$which-$round.txt" |
         awk -v s="$side" -v r="$round" '{printf "%s round %s  %-44s %14s %s\n", s, r, $1, $2, $3}' >> "$OUT/ab.txt"
     done
   done

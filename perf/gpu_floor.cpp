@@ -29,6 +29,34 @@ __global__ void answer_flags(std::uint64_t* request, std::uint64_t* response,
   }
 }
 
+/// One thread answers echo frames with the ring's publication and nothing else: acquire the
+/// request's commit stamp, read header and payload, write the reply frame, one system fence,
+/// stamp it. The least a 48 B header + 64 B payload each way costs on this path.
+__global__ void answer_frames(std::byte* request_slot, std::byte* reply_slot,
+                              std::uint64_t iterations) {
+  using stamp = messaging::atomic_index<std::uint32_t, messaging::scope::system>;
+  auto* in = reinterpret_cast<messaging::frame_header*>(request_slot);
+  auto* out = reinterpret_cast<messaging::frame_header*>(reply_slot);
+  const examples::echo handler{};
+  hybrid_logical_clock clock;
+  context ctx;
+  ctx.impl_bind("floor", 0, &clock, messaging::ring_ref<messaging::scope::system>{});
+  for (std::uint64_t i = 1; i <= iterations; ++i) {
+    while (stamp::load_acquire(&in->commit_stamp) != static_cast<std::uint32_t>(i)) {
+    }
+    messaging::frame_header header = messaging::load_header(in);
+    examples::echo::Request request;
+    messaging::load_payload(request, request_slot + sizeof(messaging::frame_header));
+    const examples::echo::Reply reply = handler(request, ctx);
+    header.flags = messaging::frame_flags::reply;
+    header.correlation_id = header.message_id;
+    messaging::store_header(out, header);
+    messaging::store_payload(reply_slot + sizeof(messaging::frame_header), reply);
+    cuda::atomic_thread_fence(cuda::std::memory_order_acq_rel, cuda::thread_scope_system);
+    stamp::store_relaxed(&out->commit_stamp, static_cast<std::uint32_t>(i));
+  }
+}
+
 struct alignas(64) message64 {
   std::uint64_t words[8];
 };
@@ -94,6 +122,55 @@ void measure_mapped_roundtrip(report& out, double scale) {
   out.add("floor.mapped_roundtrip.p50_ns", percentile(samples, 50), "ns",
           "bare persistent kernel answering a flag in mapped pinned memory");
   out.add("floor.mapped_roundtrip.p99_ns", percentile(copy, 99), "ns");
+}
+
+void measure_frame_roundtrip(report& out, double scale) {
+  using examples::echo;
+  using stamp = messaging::atomic_index<std::uint32_t, messaging::scope::system>;
+  const auto iterations = static_cast<std::uint64_t>(100000 * scale) + 1000;
+  auto* slots = pinned<std::byte>(2 * messaging::slot_stride(sizeof(echo::Request)));
+  std::byte* request_slot = slots;
+  std::byte* reply_slot = slots + messaging::slot_stride(sizeof(echo::Request));
+  cudaStream_t stream;
+  RINGKERNELS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  answer_frames<<<1, 1, 0, stream>>>(request_slot, reply_slot, iterations);
+  RINGKERNELS_CUDA_CHECK(cudaGetLastError());
+  auto* request_header = reinterpret_cast<messaging::frame_header*>(request_slot);
+  auto* reply_header = reinterpret_cast<messaging::frame_header*>(reply_slot);
+  std::vector<double> samples;
+  samples.reserve(iterations);
+  std::uint64_t wrong = 0;
+  for (std::uint64_t i = 1; i <= iterations; ++i) {
+    echo::Request request;
+    request.sequence = i;
+    for (int w = 0; w < 7; ++w) request.words[w] = i * static_cast<std::uint64_t>(w + 3);
+    messaging::frame_header header{};
+    header.payload_bytes = sizeof request;
+    header.message_id = i;
+    const auto start = clock_type::now();
+    messaging::store_header(request_header, header);
+    messaging::store_payload(request_slot + sizeof header, request);
+    stamp::store_release(&request_header->commit_stamp, static_cast<std::uint32_t>(i));
+    while (stamp::load_acquire(&reply_header->commit_stamp) != static_cast<std::uint32_t>(i)) {
+    }
+    echo::Reply reply;
+    messaging::load_payload(reply, reply_slot + sizeof header);
+    const bool correlated = messaging::load_header(reply_header).correlation_id == i;
+    samples.push_back(std::chrono::duration<double, std::nano>(clock_type::now() - start).count());
+    std::uint64_t sum = request.sequence;
+    for (const std::uint64_t word : request.words) sum += word;
+    if (!correlated || reply.sequence != i || reply.checksum != static_cast<std::uint32_t>(sum))
+      ++wrong;
+  }
+  RINGKERNELS_CUDA_CHECK(cudaStreamSynchronize(stream));
+  RINGKERNELS_CUDA_CHECK(cudaStreamDestroy(stream));
+  RINGKERNELS_CUDA_CHECK(cudaFreeHost(slots));
+  if (wrong != 0) RINGKERNELS_THROW(errc::backend_failure, "GPU frame floor: wrong replies");
+  samples.erase(samples.begin(), samples.begin() + static_cast<long>(iterations / 100));
+  std::vector<double> copy = samples;
+  out.add("floor.frame_roundtrip.p50_ns", percentile(samples, 50), "ns",
+          "bare persistent kernel (1 thread) answering a 48 B header + 64 B frame each way");
+  out.add("floor.frame_roundtrip.p99_ns", percentile(copy, 99), "ns");
 }
 
 void measure_pinned_stream(report& out, double scale) {

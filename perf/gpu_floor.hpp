@@ -1,7 +1,8 @@
 // The GPU floor of the mechanism, measured in the same process as the project's numbers (after
 // ../shared/floor/gpu_limits.cu; the project carries its own): a bare persistent kernel answering
-// a flag in mapped pinned memory, a bare pinned ring of 64-byte messages with one block
-// consuming, and the launch-per-message baseline a resident kernel replaces.
+// a flag in mapped pinned memory (and one answering whole frames), a bare pinned ring of 64-byte
+// messages with one block consuming, and the launch-per-message baseline a resident kernel
+// replaces.
 #ifndef RINGKERNELS_PERF_GPU_FLOOR_HPP
 #define RINGKERNELS_PERF_GPU_FLOOR_HPP
 
@@ -16,6 +17,9 @@ namespace ringkernels::perf {
 #if defined(RINGKERNELS_ENABLE_CUDA)
 /// floor.mapped_roundtrip.p50_ns / p99_ns
 void measure_mapped_roundtrip(report& out, double scale);
+/// floor.frame_roundtrip.p50_ns / p99_ns: the same with one echo frame each way, published as
+/// the rings publish it (stamp, frame read, reply, one system fence, stamp).
+void measure_frame_roundtrip(report& out, double scale);
 /// floor.stream.64B.msgs_per_s
 void measure_pinned_stream(report& out, double scale);
 /// baseline.launch_per_message.p50_ns / p99_ns: one Kokkos parallel_for + fence per request.

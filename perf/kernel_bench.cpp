@@ -267,6 +267,7 @@ report run_kernel_bench(const std::string& which, const std::string& backend, do
     out.set_device(gpu_description());
     if (which == "roundtrip") {
       measure_mapped_roundtrip(out, scale);
+      measure_frame_roundtrip(out, scale);
       measure_launch_per_message(out, scale);
       run<Kokkos::Cuda>(which, out, scale);
       roundtrip<Kokkos::Cuda>(out, scale, gpu_launch::event_driven, "roundtrip.event_driven");
@@ -275,6 +276,8 @@ report run_kernel_bench(const std::string& which, const std::string& backend, do
               out.value("baseline.launch_per_message.p50_ns") / out.value("roundtrip.p50_ns"), "x");
       out.add("roundtrip.p50_over_mapped_floor",
               out.value("roundtrip.p50_ns") / out.value("floor.mapped_roundtrip.p50_ns"), "x");
+      out.add("roundtrip.p50_over_frame_floor",
+              out.value("roundtrip.p50_ns") / out.value("floor.frame_roundtrip.p50_ns"), "x");
     } else {
       measure_pinned_stream(out, scale);
       run<Kokkos::Cuda>(which, out, scale);

@@ -8,6 +8,7 @@
 #define RINGKERNELS_BACKENDS_CUDA_WARP_DISPATCH_HPP
 
 #include <ringkernels/dispatch_loop.hpp>
+#include <ringkernels/poll_window.hpp>
 
 #include <cuda/atomic>
 
@@ -47,6 +48,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
   messaging::ring_producer<S> out(binding.out);
   out.skip_closed_check();
   const std::uint32_t batch_limit = binding.max_batch < 32 ? binding.max_batch : 32;
+  poll_window window(batch_limit);  // every lane tracks the same window (same inputs)
   std::uint32_t acknowledged = ~0u;
   std::uint32_t command = static_cast<std::uint32_t>(kernel_command::idle);
   unsigned sleep_ns = 0;
@@ -71,11 +73,12 @@ __device__ void run_warp_dispatch(const Handler& handler,
         pass == loop_pass::until_idle && (!running || iteration >= max_passes_per_launch);
     if (one_launch_done) break;
 
-    // Phase 1: each lane checks the stamp of one slot (acquire) and, if its frame is complete,
-    // loads it: the stamp reads of the whole batch cross PCIe together, then the frame reads.
-    // After a long idle spell only lane 0 looks, to keep idle polling light on the bus.
+    // Phase 1: each lane of the poll window checks the stamp of one slot (acquire) and, if its
+    // frame is complete, loads it: the window's stamp reads cross PCIe together, then the frame
+    // reads. The window follows the traffic (poll_window.hpp): one slot for lone requests, up
+    // to 32 under load.
     const std::uint64_t head = __shfl_sync(full_warp, in.front_position(), 0);  // leader's
-    const std::uint32_t lanes_polling = idle_polls > 64 ? 1u : batch_limit;
+    const std::uint32_t lanes_polling = window.width();
     messaging::frame_header header{};
     request_type request;
     bool ready = false;
@@ -91,6 +94,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
     const unsigned ready_mask = __ballot_sync(full_warp, ready);
     const std::uint32_t n =
         ~ready_mask == 0 ? 32u : static_cast<std::uint32_t>(__ffs(~ready_mask) - 1);
+    window.after_pass(n);
     if (n == 0) {
       if (pass == loop_pass::until_idle) break;
       if (leader && (iteration % 64 == 0 || !running)) {
@@ -99,6 +103,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
       }
       // Spin (each poll already waits one PCIe round trip) for a while, then back off.
       ++idle_polls;
+      if (idle_polls == 64) window.reset();
       if (idle_polls > 64) {
         const unsigned cap = idle_polls < 4096 ? 1024u : 16384u;
         sleep_ns = sleep_ns == 0 ? 32 : (sleep_ns * 2 > cap ? cap : sleep_ns * 2);
