@@ -182,6 +182,17 @@ void throughput(report& out, double scale) {
             stream_echo(rt, one, total, workers, 1).msgs_per_s, "msg/s",
             "one host thread, " + std::to_string(workers) + " worker blocks");
     one.terminate();
+    // Whether the host threads or the kernel limit the stream: the same with twice the feeders,
+    // where the host has the cores for them.
+    if (rt.machine().core_count() >= 4 * threads) {
+      auto wide = launch_streaming("bench_echo_wide", workers);
+      wide.activate();
+      out.add("throughput.64B." + std::to_string(2 * threads) + "_threads.msgs_per_s",
+              stream_echo(rt, wide, total, workers, 2 * threads).msgs_per_s, "msg/s",
+              std::to_string(2 * threads) + " host threads, " + std::to_string(workers) +
+                  " worker blocks");
+      wide.terminate();
+    }
   }
   auto kernel = launch_streaming("bench_echo", workers);
   kernel.activate();
