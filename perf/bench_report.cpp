@@ -68,6 +68,13 @@ double percentile(std::vector<double>& samples, double p) {
   return samples[index];
 }
 
+void add_latency(report& out, const std::string& prefix, std::vector<double> samples,
+                 const std::string& note) {
+  samples.erase(samples.begin(), samples.begin() + static_cast<long>(samples.size() / 100));
+  out.add(prefix + ".p50_ns", percentile(samples, 50), "ns", note);
+  out.add(prefix + ".p99_ns", percentile(samples, 99), "ns");
+}
+
 std::string ratio_note(double value, double floor_value) {
   char text[64];
   std::snprintf(text, sizeof text, "%.2f x floor", floor_value > 0 ? value / floor_value : 0.0);

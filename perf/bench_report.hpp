@@ -39,6 +39,11 @@ class report {
 /// The p-th percentile (0..100) of samples (sorted in place).
 double percentile(std::vector<double>& samples, double p);
 
+/// Adds `prefix`.p50_ns (with `note`) and `prefix`.p99_ns of latency samples in nanoseconds,
+/// the first 1 % dropped as warm-up.
+void add_latency(report& out, const std::string& prefix, std::vector<double> samples,
+                 const std::string& note);
+
 /// "0.85 x floor" — a project number as a ratio of its floor measured in the same run.
 std::string ratio_note(double value, double floor_value);
 

@@ -1,5 +1,7 @@
 #include "gpu_floor.hpp"
 
+#include "echo_requests.hpp"
+
 #if defined(RINGKERNELS_ENABLE_CUDA)
 
 #include <ringkernels/backends/cuda/checked_call.hpp>
@@ -117,11 +119,8 @@ void measure_mapped_roundtrip(report& out, double scale) {
   RINGKERNELS_CUDA_CHECK(cudaStreamDestroy(stream));
   RINGKERNELS_CUDA_CHECK(cudaFreeHost(request));
   RINGKERNELS_CUDA_CHECK(cudaFreeHost(response));
-  samples.erase(samples.begin(), samples.begin() + static_cast<long>(iterations / 100));
-  std::vector<double> copy = samples;
-  out.add("floor.mapped_roundtrip.p50_ns", percentile(samples, 50), "ns",
-          "bare persistent kernel answering a flag in mapped pinned memory");
-  out.add("floor.mapped_roundtrip.p99_ns", percentile(copy, 99), "ns");
+  add_latency(out, "floor.mapped_roundtrip", std::move(samples),
+              "bare persistent kernel answering a flag in mapped pinned memory");
 }
 
 void measure_frame_roundtrip(report& out, double scale) {
@@ -141,9 +140,7 @@ void measure_frame_roundtrip(report& out, double scale) {
   samples.reserve(iterations);
   std::uint64_t wrong = 0;
   for (std::uint64_t i = 1; i <= iterations; ++i) {
-    echo::Request request;
-    request.sequence = i;
-    for (int w = 0; w < 7; ++w) request.words[w] = i * static_cast<std::uint64_t>(w + 3);
+    const echo::Request request = make_request(i);
     messaging::frame_header header{};
     header.payload_bytes = sizeof request;
     header.message_id = i;
@@ -157,20 +154,14 @@ void measure_frame_roundtrip(report& out, double scale) {
     messaging::load_payload(reply, reply_slot + sizeof header);
     const bool correlated = messaging::load_header(reply_header).correlation_id == i;
     samples.push_back(std::chrono::duration<double, std::nano>(clock_type::now() - start).count());
-    std::uint64_t sum = request.sequence;
-    for (const std::uint64_t word : request.words) sum += word;
-    if (!correlated || reply.sequence != i || reply.checksum != static_cast<std::uint32_t>(sum))
-      ++wrong;
+    if (!correlated || !reply_matches(reply, i)) ++wrong;
   }
   RINGKERNELS_CUDA_CHECK(cudaStreamSynchronize(stream));
   RINGKERNELS_CUDA_CHECK(cudaStreamDestroy(stream));
   RINGKERNELS_CUDA_CHECK(cudaFreeHost(slots));
   if (wrong != 0) RINGKERNELS_THROW(errc::backend_failure, "GPU frame floor: wrong replies");
-  samples.erase(samples.begin(), samples.begin() + static_cast<long>(iterations / 100));
-  std::vector<double> copy = samples;
-  out.add("floor.frame_roundtrip.p50_ns", percentile(samples, 50), "ns",
-          "bare persistent kernel (1 thread) answering a 48 B header + 64 B frame each way");
-  out.add("floor.frame_roundtrip.p99_ns", percentile(copy, 99), "ns");
+  add_latency(out, "floor.frame_roundtrip", std::move(samples),
+              "bare persistent kernel (1 thread) answering a 48 B header + 64 B frame each way");
 }
 
 void measure_pinned_stream(report& out, double scale) {
@@ -241,11 +232,8 @@ void measure_launch_per_message(report& out, double scale) {
     samples.push_back(std::chrono::duration<double, std::nano>(clock_type::now() - start).count());
     if (reply().sequence != i) RINGKERNELS_THROW(errc::backend_failure, "baseline: wrong reply");
   }
-  samples.erase(samples.begin(), samples.begin() + static_cast<long>(iterations / 100));
-  std::vector<double> copy = samples;
-  out.add("baseline.launch_per_message.p50_ns", percentile(samples, 50), "ns",
-          "Kokkos parallel_for + fence per request, same handler");
-  out.add("baseline.launch_per_message.p99_ns", percentile(copy, 99), "ns");
+  add_latency(out, "baseline.launch_per_message", std::move(samples),
+              "Kokkos parallel_for + fence per request, same handler");
 }
 
 std::string gpu_description() {

@@ -1,6 +1,7 @@
 #include "kernel_bench.hpp"
 
 #include "cpu_floor.hpp"
+#include "echo_requests.hpp"
 #include "gpu_floor.hpp"
 
 #include <ringkernels/examples/echo.hpp>
@@ -17,23 +18,6 @@ namespace {
 using examples::echo;
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-echo::Request make_request(std::uint64_t sequence) {
-  echo::Request request;
-  request.sequence = sequence;
-  for (int w = 0; w < 7; ++w)
-    request.words[w] = sequence * 0x9e3779b97f4a7c15ull + static_cast<std::uint64_t>(w);
-  return request;
-}
-
-bool reply_matches(const echo::Reply& reply, std::uint64_t sequence) {
-  const echo::Request request = make_request(sequence);
-  std::uint64_t sum = request.sequence;
-  for (int w = 0; w < 7; ++w) sum += request.words[w];
-  bool ok = reply.sequence == sequence && reply.checksum == static_cast<std::uint32_t>(sum);
-  for (int w = 0; w < 6; ++w) ok = ok && reply.words[w] == request.words[w];
-  return ok;
-}
 
 double process_cpu_seconds() {
   timespec t{};
@@ -73,11 +57,8 @@ void roundtrip(report& out, double scale, gpu_launch mode = gpu_launch::automati
   });
   caller.join();
   if (wrong != 0) RINGKERNELS_THROW(errc::backend_failure, "roundtrip: wrong replies");
-  samples.erase(samples.begin(), samples.begin() + static_cast<long>(iterations / 100));
-  std::vector<double> copy = samples;
-  out.add(prefix + ".p50_ns", percentile(samples, 50), "ns",
-          std::string("call().get(), 64 B each way, ") + to_string(mode) + " launch");
-  out.add(prefix + ".p99_ns", percentile(copy, 99), "ns");
+  add_latency(out, prefix, std::move(samples),
+              std::string("call().get(), 64 B each way, ") + to_string(mode) + " launch");
 }
 
 /// What one streaming run measured: replies/s, and where the time went (which side waited).
@@ -176,22 +157,22 @@ void throughput(report& out, double scale) {
     return rt.template launch<ExecSpace>(echo{}, options);
   };
   if (gpu) {
-    auto one = launch_streaming("bench_echo_1t", workers);
-    one.activate();
-    out.add("throughput.64B.1_thread.msgs_per_s",
-            stream_echo(rt, one, total, workers, 1).msgs_per_s, "msg/s",
-            "one host thread, " + std::to_string(workers) + " worker blocks");
-    one.terminate();
+    // A kernel of its own per stream, so that each starts from empty rings.
+    const auto add_stream_rate = [&](const std::string& metric, const std::string& name,
+                                     int host_threads) {
+      auto streaming = launch_streaming(name, workers);
+      streaming.activate();
+      out.add(metric, stream_echo(rt, streaming, total, workers, host_threads).msgs_per_s, "msg/s",
+              std::to_string(host_threads) + " host thread(s), " + std::to_string(workers) +
+                  " worker blocks");
+      streaming.terminate();
+    };
+    add_stream_rate("throughput.64B.1_thread.msgs_per_s", "bench_echo_1t", 1);
     // Whether the host threads or the kernel limit the stream: the same with twice the feeders,
     // where the host has the cores for them.
     if (rt.machine().core_count() >= 4 * threads) {
-      auto wide = launch_streaming("bench_echo_wide", workers);
-      wide.activate();
-      out.add("throughput.64B." + std::to_string(2 * threads) + "_threads.msgs_per_s",
-              stream_echo(rt, wide, total, workers, 2 * threads).msgs_per_s, "msg/s",
-              std::to_string(2 * threads) + " host threads, " + std::to_string(workers) +
-                  " worker blocks");
-      wide.terminate();
+      add_stream_rate("throughput.64B." + std::to_string(2 * threads) + "_threads.msgs_per_s",
+                      "bench_echo_wide", 2 * threads);
     }
   }
   auto kernel = launch_streaming("bench_echo", workers);

@@ -138,10 +138,7 @@ void roundtrip(const topology& machine, int core_a, int core_b, std::uint64_t it
   timer.join();
   echo.join();
   if (failed) RINGKERNELS_THROW(errc::backend_failure, "queue round trip: a reply was wrong");
-  samples.erase(samples.begin(), samples.begin() + static_cast<long>(iterations / 100));  // warm-up
-  std::vector<double> copy = samples;
-  out.add("queue.roundtrip.p50_ns", percentile(samples, 50), "ns", "one 64 B frame each way");
-  out.add("queue.roundtrip.p99_ns", percentile(copy, 99), "ns");
+  add_latency(out, "queue.roundtrip", std::move(samples), "one 64 B frame each way");
 }
 
 }  // namespace
