@@ -140,15 +140,17 @@ stream_result stream_echo(runtime& rt, ring_kernel<ExecSpace, echo>& kernel, std
 }
 
 template <class ExecSpace>
-void throughput(report& out, double scale) {
+void throughput(report& out, const kernel_bench_options& bench) {
   const bool gpu = std::string(backend_traits<ExecSpace>::name) == "cuda";
-  const auto total = static_cast<std::uint64_t>(5e6 * scale) + 1000;
+  const auto total = static_cast<std::uint64_t>(5e6 * bench.scale) + 1000;
   runtime rt;
   // The 2-core CPU machine has one core for the worker and one for the caller. A GPU spreads
   // the stream over many resident blocks (one warp each); one host thread cannot feed and
   // check replies as fast as they come, so several host threads each drive their own workers.
-  const int workers = gpu ? 32 : 1;
-  const int threads = gpu ? std::min(4, std::max(1, rt.machine().core_count() / 2)) : 1;
+  const int workers = bench.workers > 0 ? bench.workers : gpu ? 32 : 1;
+  const int threads = bench.host_threads > 0 ? bench.host_threads
+                      : gpu ? std::min(4, std::max(1, rt.machine().core_count() / 2))
+                            : 1;
   const auto launch_streaming = [&](const std::string& name, int count) {
     kernel_options options;
     options.name = name;
@@ -229,17 +231,18 @@ void lifecycle(report& out) {
 }
 
 template <class ExecSpace>
-void run(const std::string& which, report& out, double scale) {
+void run(const std::string& which, report& out, const kernel_bench_options& bench) {
   if (which == "roundtrip") {
-    roundtrip<ExecSpace>(out, scale);
+    roundtrip<ExecSpace>(out, bench.scale);
   } else {
-    throughput<ExecSpace>(out, scale);
+    throughput<ExecSpace>(out, bench);
   }
 }
 
 }  // namespace
 
-report run_kernel_bench(const std::string& which, const std::string& backend, double scale) {
+report run_kernel_bench(const std::string& which, const std::string& backend,
+                        const kernel_bench_options& bench) {
   report out("ringkernels bench " + which + " --backend " + backend);
   {
     topology machine;
@@ -248,21 +251,21 @@ report run_kernel_bench(const std::string& which, const std::string& backend, do
   }
   if (backend == "serial" || backend == "openmp") {
 #if defined(RINGKERNELS_ENABLE_SERIAL)
-    if (backend == "serial") run<Kokkos::Serial>(which, out, scale);
+    if (backend == "serial") run<Kokkos::Serial>(which, out, bench);
 #endif
 #if defined(RINGKERNELS_ENABLE_OPENMP)
-    if (backend == "openmp") run<Kokkos::OpenMP>(which, out, scale);
+    if (backend == "openmp") run<Kokkos::OpenMP>(which, out, bench);
 #endif
   }
 #if defined(RINGKERNELS_ENABLE_CUDA)
   if (backend == "cuda") {
     out.set_device(gpu_description());
     if (which == "roundtrip") {
-      measure_mapped_roundtrip(out, scale);
-      measure_frame_roundtrip(out, scale);
-      measure_launch_per_message(out, scale);
-      run<Kokkos::Cuda>(which, out, scale);
-      roundtrip<Kokkos::Cuda>(out, scale, gpu_launch::event_driven, "roundtrip.event_driven");
+      measure_mapped_roundtrip(out, bench.scale);
+      measure_frame_roundtrip(out, bench.scale);
+      measure_launch_per_message(out, bench.scale);
+      run<Kokkos::Cuda>(which, out, bench);
+      roundtrip<Kokkos::Cuda>(out, bench.scale, gpu_launch::event_driven, "roundtrip.event_driven");
       lifecycle<Kokkos::Cuda>(out);
       out.add("roundtrip.speedup_over_launch_per_message",
               out.value("baseline.launch_per_message.p50_ns") / out.value("roundtrip.p50_ns"), "x");
@@ -271,8 +274,8 @@ report run_kernel_bench(const std::string& which, const std::string& backend, do
       out.add("roundtrip.p50_over_frame_floor",
               out.value("roundtrip.p50_ns") / out.value("floor.frame_roundtrip.p50_ns"), "x");
     } else {
-      measure_pinned_stream(out, scale);
-      run<Kokkos::Cuda>(which, out, scale);
+      measure_pinned_stream(out, bench.scale);
+      run<Kokkos::Cuda>(which, out, bench);
     }
     return out;
   }

@@ -19,6 +19,10 @@ int run_bench(const arguments& args);
 
 /// Value of "--name VALUE" or "--name=VALUE" in args, or `fallback`.
 std::string option(const arguments& args, const std::string& name, const std::string& fallback);
+/// "--name N" as a whole number in [lowest, highest], or `fallback` when absent; throws
+/// invalid_argument naming the option and the range otherwise.
+int number_option(const arguments& args, const std::string& name, int fallback, int lowest,
+                  int highest);
 /// Whether "--name" appears.
 bool flag(const arguments& args, const std::string& name);
 /// "--launch automatic|cooperative|persistent|event-driven" (GPU backends); throws otherwise.

@@ -10,12 +10,15 @@ namespace ringkernels::cli {
 int run_bench(const arguments& args) {
   const std::string which = args.empty() ? "" : args[0];
   const std::string json = option(args, "json", "");
-  const double scale = flag(args, "quick") ? 0.05 : 1.0;
+  perf::kernel_bench_options options;
+  options.scale = flag(args, "quick") ? 0.05 : 1.0;
+  options.workers = number_option(args, "workers", 0, 1, 1024);
+  options.host_threads = number_option(args, "host-threads", 0, 1, 256);
   perf::report result("");
   if (which == "messaging") {
-    result = perf::run_messaging_bench(scale);
+    result = perf::run_messaging_bench(options.scale);
   } else if (which == "roundtrip" || which == "throughput") {
-    result = perf::run_kernel_bench(which, option(args, "backend", "serial"), scale);
+    result = perf::run_kernel_bench(which, option(args, "backend", "serial"), options);
   } else {
     std::fprintf(stderr,
                  "ringkernels bench: unknown benchmark '%s' (messaging, roundtrip, throughput)\n",

@@ -33,7 +33,8 @@ std::optional<validation_result> run_backend(const std::string& name, std::uint6
 
 int run_validate(const arguments& args) {
   const std::string wanted = option(args, "backend", "best");
-  const std::uint64_t messages = std::stoull(option(args, "messages", "1000000"));
+  const auto messages =
+      static_cast<std::uint64_t>(number_option(args, "messages", 1000000, 1, 2000000000));
   kernel_options base;
   base.launch = launch_option(args);
   bool known = wanted == "all" || wanted == "best";

@@ -28,7 +28,8 @@ void print_usage() {
       "openmp,\n"
       "                                         cuda, hip; default: best available)\n"
       "  bench messaging [--json FILE]          queue benchmarks next to the hardware floor\n"
-      "  bench roundtrip|throughput --backend B [--json FILE]\n"
+      "  bench roundtrip|throughput --backend B [--json FILE] [--quick]\n"
+      "  bench throughput ... [--workers N] [--host-threads N]   (default: 32 and 4 on a GPU)\n"
       "options for GPU backends: --device N (the GPU everything runs on; default 0)\n"
       "                          --launch automatic|cooperative|persistent|event-driven\n");
 }
@@ -49,18 +50,7 @@ void ensure_passive_openmp_waits(char* argv[]) {
 std::string kokkos_device_argument(const ringkernels::cli::arguments& args) {
   const std::string text = ringkernels::cli::option(args, "device", "");
   if (text.empty()) return {};
-  int device = -1;
-  try {
-    std::size_t used = 0;
-    device = std::stoi(text, &used);
-    if (used != text.size()) device = -1;
-  } catch (const std::exception&) {
-    device = -1;
-  }
-  if (device < 0) {
-    RINGKERNELS_THROW(ringkernels::errc::invalid_argument,
-                      "--device wants a device number (0, 1, ...), not '" + text + "'");
-  }
+  const int device = ringkernels::cli::number_option(args, "device", 0, 0, 1 << 20);
 #if defined(RINGKERNELS_ENABLE_CUDA)
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess) count = 0;
@@ -95,6 +85,26 @@ gpu_launch launch_option(const arguments& args) {
   RINGKERNELS_THROW(
       errc::invalid_argument,
       "--launch " + text + ": choose automatic, cooperative, persistent or event-driven");
+}
+
+int number_option(const arguments& args, const std::string& name, int fallback, int lowest,
+                  int highest) {
+  const std::string text = option(args, name, "");
+  if (text.empty()) return fallback;
+  long value = lowest - 1L;
+  try {
+    std::size_t used = 0;
+    value = std::stol(text, &used);
+    if (used != text.size()) value = lowest - 1L;
+  } catch (const std::exception&) {
+    value = lowest - 1L;
+  }
+  if (value < lowest || value > highest) {
+    RINGKERNELS_THROW(errc::invalid_argument, "--" + name + " wants a whole number from " +
+                                                  std::to_string(lowest) + " to " +
+                                                  std::to_string(highest) + ", not '" + text + "'");
+  }
+  return static_cast<int>(value);
 }
 
 bool flag(const arguments& args, const std::string& name) {
