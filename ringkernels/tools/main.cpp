@@ -48,16 +48,15 @@ void ensure_passive_openmp_waits(char* argv[]) {
 /// `--device N` chooses Kokkos' device, so kernels, floors and baselines all run on it. Returns
 /// the Kokkos argument for it (empty without --device); throws for a device that is not there.
 std::string kokkos_device_argument(const ringkernels::cli::arguments& args) {
-  const std::string text = ringkernels::cli::option(args, "device", "");
-  if (text.empty()) return {};
-  const int device = ringkernels::cli::number_option(args, "device", 0, 0, 1 << 20);
+  const int device = ringkernels::cli::number_option(args, "device", -1, 0, 1 << 20);
+  if (device < 0) return {};  // not given
 #if defined(RINGKERNELS_ENABLE_CUDA)
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess) count = 0;
   if (device >= count) {
-    RINGKERNELS_THROW(
-        ringkernels::errc::invalid_argument,
-        "--device " + text + ": this machine has " + std::to_string(count) + " CUDA device(s)");
+    RINGKERNELS_THROW(ringkernels::errc::invalid_argument,
+                      "--device " + std::to_string(device) + ": this machine has " +
+                          std::to_string(count) + " CUDA device(s)");
   }
 #endif
   return "--kokkos-device-id=" + std::to_string(device);
@@ -90,7 +89,17 @@ gpu_launch launch_option(const arguments& args) {
 int number_option(const arguments& args, const std::string& name, int fallback, int lowest,
                   int highest) {
   const std::string text = option(args, name, "");
-  if (text.empty()) return fallback;
+  if (text.empty()) {
+    // "--name" last or "--name=" is a value forgotten, not a request for the default.
+    for (const auto& arg : args) {
+      if (arg == "--" + name || arg == "--" + name + "=") {
+        RINGKERNELS_THROW(errc::invalid_argument, "--" + name + " needs a whole number from " +
+                                                      std::to_string(lowest) + " to " +
+                                                      std::to_string(highest));
+      }
+    }
+    return fallback;
+  }
   long value = lowest - 1L;
   try {
     std::size_t used = 0;
