@@ -37,7 +37,6 @@ const char* to_string(frame_check check) noexcept {
     case frame_check::payload_too_large: return "payload_too_large";
     case frame_check::length_mismatch: return "length_mismatch";
     case frame_check::unknown_flags: return "unknown_flags";
-    case frame_check::reserved_not_zero: return "reserved_not_zero";
   }
   return "unknown";
 }

@@ -51,7 +51,7 @@ TEST_CASE("decoding refuses malformed frames with the reason", "[messaging][fram
   header_of(b)->flags = 1u << 20;
   CHECK(msg::decode_frame(b.bytes, 256, 128, view) == msg::frame_check::unknown_flags);
   header_of(b)->flags = 0;
-  header_of(b)->reserved = 1;
-  CHECK(msg::decode_frame(b.bytes, 256, 128, view) == msg::frame_check::reserved_not_zero);
+  header_of(b)->seal = 1;  // whether a seal holds is the sealed ring's check, not decoding's
+  CHECK(msg::decode_frame(b.bytes, 256, 128, view) == msg::frame_check::ok);
   CHECK(std::strcmp(msg::to_string(msg::frame_check::length_mismatch), "length_mismatch") == 0);
 }

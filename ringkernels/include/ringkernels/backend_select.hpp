@@ -21,6 +21,7 @@ struct host_backend_traits {
   using memory_space = Kokkos::HostSpace;  ///< rings and control block
   using data_space = Kokkos::HostSpace;    ///< arrays handlers reach through buffer_handle
   static constexpr messaging::scope ring_scope = messaging::scope::system;
+  static constexpr bool sealed_frames = false;  ///< host atomics order frames before stamps
   template <class Handler>
   using launcher = host_backend::launcher<Handler>;
 };
@@ -46,6 +47,9 @@ struct backend_traits<Kokkos::Cuda> {
   using memory_space = Kokkos::CudaHostPinnedSpace;  ///< host<->kernel rings, control block
   using data_space = Kokkos::CudaSpace;
   static constexpr messaging::scope ring_scope = messaging::scope::system;
+  /// Input and output rings carry seals: the GPU reads a frame and its stamp in one PCIe round
+  /// trip and writes replies without a system fence (messaging/frame_seal.hpp).
+  static constexpr bool sealed_frames = true;
   template <class Handler>
   using launcher = cuda_backend::launcher<Handler>;
 };

@@ -31,7 +31,7 @@ struct alignas(16) frame_header {
   std::uint64_t message_id;  ///< unique per sender; deduplication key
   std::uint64_t correlation_id;  ///< a reply carries its request's message id
   std::uint64_t timestamp;       ///< hybrid logical clock value at send
-  std::uint64_t reserved;        ///< zero; malformed otherwise (room for a source port id)
+  std::uint64_t seal;  ///< sealed rings: the frame's check value (frame_seal.hpp); else zero
 };
 static_assert(sizeof(frame_header) == 48, "frame_header layout is part of the wire format");
 static_assert(alignof(frame_header) == 16, "frames are 16-byte aligned");
@@ -90,13 +90,12 @@ RINGKERNELS_INLINE_FUNCTION void load_payload(T& out, const std::byte* payload) 
 }
 
 /// Writes `header` into the slot at `slot` (16-byte aligned), all but commit_stamp, which is
-/// the publication word and is written only atomically by the ring (reserved is written as 0).
+/// the publication word and is written only atomically by the ring (the seal as given).
 /// Four stores: bytes 0-7 (payload_bytes, type_id), flags, then bytes 16-47 as two 16-byte
 /// units. A byte-wise copy here was 40 one-byte stores per frame on a GPU.
 RINGKERNELS_INLINE_FUNCTION void store_header(frame_header* slot, const frame_header& header) {
   frame_header local = header;
   local.commit_stamp = 0;
-  local.reserved = 0;
   chunk16 chunks[sizeof(frame_header) / 16];
   memcpy(static_cast<void*>(chunks), &local, sizeof local);
   *reinterpret_cast<std::uint64_t*>(slot) = chunks[0].x;  // payload_bytes and type_id
@@ -125,7 +124,6 @@ enum class frame_check {
   payload_too_large,  ///< payload_bytes above the queue's limit
   length_mismatch,    ///< payload_bytes runs past the bytes available
   unknown_flags,      ///< flag bits this version does not know
-  reserved_not_zero,  ///< the reserved field is set
 };
 
 const char* to_string(frame_check check) noexcept;
@@ -148,7 +146,6 @@ RINGKERNELS_INLINE_FUNCTION frame_check decode_frame(const std::byte* bytes, std
   if (header->payload_bytes > max_payload) return frame_check::payload_too_large;
   if (header->payload_bytes > size - sizeof(frame_header)) return frame_check::length_mismatch;
   if ((header->flags & ~frame_flags::known_mask) != 0) return frame_check::unknown_flags;
-  if (header->reserved != 0) return frame_check::reserved_not_zero;
   out.header = header;
   out.payload = bytes + sizeof(frame_header);
   return frame_check::ok;

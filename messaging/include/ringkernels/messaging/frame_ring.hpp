@@ -12,6 +12,10 @@
 //                    reads anyway. A consumer that polled a tail index instead pulled that line
 //                    from the producer's core once per frame: 42 M frames/s at batch 1 against
 //                    68 M/s with stamps (docs/performance.md).
+//   sealed rings:    (a GPU on one side) each frame also carries a seal over its bytes
+//                    (frame_seal.hpp). A frame is complete when its stamp is the position's
+//                    and its seal holds, so a GPU may read stamp and frame in one go, and write
+//                    a frame, stamp included, without a fence: the reader checks the seal.
 //   single producer: the producer owns `tail` and also stores it (relaxed) once per batch
 //                    (push_n), for depth() and counters; consumers do not poll it.
 //   multi producer:  producers reserve positions with a CAS on `tail`, write, and stamp.
@@ -26,6 +30,7 @@
 
 #include <ringkernels/messaging/atomic_index.hpp>
 #include <ringkernels/messaging/frame.hpp>
+#include <ringkernels/messaging/frame_seal.hpp>
 #include <ringkernels/messaging/push_result.hpp>
 
 #include <cstddef>
@@ -65,6 +70,7 @@ struct ring_ref {
   std::uint32_t max_payload = 0;  ///< the frame limit
   ring_producers producers = ring_producers::single;
   backpressure policy = backpressure::reject;
+  bool sealed = false;  ///< frames carry seals (frame_seal.hpp)
 
   using index = atomic_index<std::uint64_t, S>;
   using stamp = atomic_index<std::uint32_t, S>;
@@ -76,10 +82,23 @@ struct ring_ref {
   RINGKERNELS_INLINE_FUNCTION bool uses_claims() const {
     return policy == backpressure::drop_oldest;
   }
-  /// Whether the frame at `position` is complete (its stamp says so).
+  /// Whether the frame at `position` is complete: its stamp says so and, in sealed rings, its
+  /// seal holds (its writer may not have ordered its bytes before the stamp).
   RINGKERNELS_INLINE_FUNCTION bool committed(std::uint64_t position) const {
-    return stamp::load_acquire(&slot(position)->commit_stamp) ==
-           static_cast<std::uint32_t>(position + 1);
+    if (stamp::load_acquire(&slot(position)->commit_stamp) != stamp_of(position)) return false;
+    return !sealed || seal_holds(position);
+  }
+  /// Whether the frame at `position` holds together: stamp and seal match its bytes. A header
+  /// read while it is being written may name any length: only the frame limit is read.
+  RINGKERNELS_INLINE_FUNCTION bool seal_holds(std::uint64_t position) const {
+    const frame_header* frame = slot(position);
+    const frame_header header = load_header(frame);
+    if (header.commit_stamp != stamp_of(position)) return false;
+    const std::uint32_t bytes =
+        header.payload_bytes < max_payload ? header.payload_bytes : max_payload;
+    return header.seal ==
+           frame_seal(header, reinterpret_cast<const std::byte*>(frame) + sizeof(frame_header),
+                      bytes);
   }
   RINGKERNELS_INLINE_FUNCTION bool is_closed() const {
     return atomic_index<std::uint32_t, S>::load_acquire(&control->closed) != 0;
@@ -155,27 +174,33 @@ class ring_producer {
                                                               std::uint64_t& first) {
     return reserve(wanted, first);
   }
-  /// Writes a frame with a payload of type T into reserved `position` (any thread may write any
-  /// reserved position) in 16-byte stores; the untyped copy in try_push() stores whatever sizes
-  /// the compiler can prove aligned, on a GPU down to single bytes.
+  /// Sealed rings: writes a whole frame, stamp and seal included, into reserved `position`, in
+  /// 16-byte units stored through to memory, the unit with the stamp last. No fence and no
+  /// stamp_position() after it: the reader checks the seal (a GPU writing replies to the host
+  /// skips a system fence per batch this way).
   template <class T>
-  RINGKERNELS_INLINE_FUNCTION void write_typed_position(std::uint64_t position,
-                                                        const frame_header& header,
-                                                        const T& payload) const {
+  RINGKERNELS_INLINE_FUNCTION void write_sealed_position(std::uint64_t position,
+                                                         const frame_header& header,
+                                                         const T& payload) const {
     static_assert(!std::is_pointer_v<T>, "pass the payload object, not a pointer to it");
-    frame_header* slot = ring_.slot(position);
-    store_header(slot, header);
-    store_payload(reinterpret_cast<std::byte*>(slot) + sizeof(frame_header), payload);
+    static_assert(sizeof(frame_header) % 16 == 0, "the header fills whole units");
+    constexpr std::size_t header_units = sizeof(frame_header) / 16;
+    constexpr std::size_t units = header_units + (sizeof(T) + 15) / 16;
+    frame_header sealed_header = header;
+    sealed_header.payload_bytes = static_cast<std::uint32_t>(sizeof(T));
+    sealed_header.commit_stamp = stamp_of(position);
+    sealed_header.seal = frame_seal(sealed_header, reinterpret_cast<const std::byte*>(&payload),
+                                    static_cast<std::uint32_t>(sizeof(T)));
+    chunk16 chunks[units] = {};
+    memcpy(static_cast<void*>(chunks), &sealed_header, sizeof sealed_header);
+    memcpy(static_cast<void*>(chunks + header_units), &payload, sizeof(T));
+    auto* target = reinterpret_cast<chunk16*>(ring_.slot(position));
+    for (std::size_t i = 1; i < units; ++i) store_chunk_through(target + i, chunks[i]);
+    store_chunk_through(target, chunks[0]);
   }
   /// Publishes one written position: a release store of its stamp after its bytes.
   RINGKERNELS_INLINE_FUNCTION void stamp_position(std::uint64_t position) const {
     ring_type::stamp::store_release(&ring_.slot(position)->commit_stamp,
-                                    static_cast<std::uint32_t>(position + 1));
-  }
-  /// stamp_position() for a caller that already issued a release fence after writing it (a
-  /// GPU warp fences once per batch instead of once per frame).
-  RINGKERNELS_INLINE_FUNCTION void stamp_position_relaxed(std::uint64_t position) const {
-    ring_type::stamp::store_relaxed(&ring_.slot(position)->commit_stamp,
                                     static_cast<std::uint32_t>(position + 1));
   }
   /// After stamp_position() for every position below `end`: the single producer's tail. It
@@ -257,7 +282,14 @@ class ring_producer {
   RINGKERNELS_INLINE_FUNCTION void write(std::uint64_t position, const frame_header& header,
                                          const void* payload) const {
     frame_header* slot = ring_.slot(position);
-    store_header(slot, header);
+    frame_header written = header;
+    written.seal = 0;
+    if (ring_.sealed) {
+      written.commit_stamp = stamp_of(position);
+      written.seal =
+          frame_seal(written, static_cast<const std::byte*>(payload), header.payload_bytes);
+    }
+    store_header(slot, written);
     memcpy(reinterpret_cast<std::byte*>(slot) + sizeof(frame_header), payload,
            header.payload_bytes);
   }

@@ -40,6 +40,8 @@ struct ring_options {
   std::uint32_t max_payload = 256;  ///< frame limit in bytes, 1 .. max_payload_limit
   ring_producers producers = ring_producers::single;
   backpressure policy = backpressure::reject;
+  /// Frames carry seals (frame_seal.hpp): for rings a GPU reads or writes across PCIe.
+  bool sealed = false;
 
   /// Options for a ring of about `capacity_bytes` (at least 2 slots).
   static ring_options for_bytes(std::size_t capacity_bytes, std::uint32_t max_payload) {
@@ -94,6 +96,7 @@ class ring_buffer {
     ref_.max_payload = options.max_payload;
     ref_.producers = options.producers;
     ref_.policy = options.policy;
+    ref_.sealed = options.sealed;
   }
 
   const ref_type& ref() const { return ref_; }

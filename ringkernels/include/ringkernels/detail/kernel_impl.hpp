@@ -349,6 +349,7 @@ class kernel_impl final : public kernel_base {
     in_options.max_payload = frame_limit_;
     in_options.producers = options_.single_sender ? messaging::ring_producers::single
                                                   : messaging::ring_producers::multiple;
+    in_options.sealed = backend::sealed_frames;
     messaging::ring_options out_options = in_options;
     out_options.producers = messaging::ring_producers::single;  // one worker writes each
     for (int w = 0; w < options_.workers; ++w) {
@@ -361,6 +362,7 @@ class kernel_impl final : public kernel_base {
     if constexpr (scope == messaging::scope::system) {
       messaging::ring_options peer_options = in_options;
       peer_options.producers = messaging::ring_producers::multiple;  // any peer worker sends
+      peer_options.sealed = false;  // read by the CPU loop only; GPU senders use release stores
       peer_input_ = std::make_unique<ring_type>(options_.name + ".peer", peer_options);
     }
     control_storage_ = Kokkos::View<std::byte*, memory_space>(

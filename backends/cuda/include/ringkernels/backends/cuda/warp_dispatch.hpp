@@ -1,12 +1,14 @@
-// The dispatch loop on a GPU, one warp per worker: lane i checks the commit stamp of slot
-// head + i and, when its frame is complete, loads it (header and payload in 16-byte units; all
-// lanes' reads across PCIe in flight together), runs the handler and writes and stamps its reply
-// in a slot the leader (lane 0) reserved; the leader reads the control block every few passes
-// and releases the input with one store. The per-frame pieces (frame loads, context, counters,
-// control access) are the ones run_dispatch_loop uses on the CPU; only the batch is spread.
+// The dispatch loop on a GPU, one warp per worker: lane i reads slot head + i of the poll
+// window whole, commit stamp included (all lanes' reads across PCIe in flight together, one
+// round trip), and takes the frame when its stamp and seal say it is complete (sealed rings,
+// messaging/frame_seal.hpp); it runs the handler and writes its sealed reply in a slot the
+// leader (lane 0) reserved, without a fence. The leader reads the control block every few passes
+// and releases the input with one store. The per-frame pieces (context, counters, control
+// access) are the ones run_dispatch_loop uses on the CPU; only the batch is spread.
 #ifndef RINGKERNELS_BACKENDS_CUDA_WARP_DISPATCH_HPP
 #define RINGKERNELS_BACKENDS_CUDA_WARP_DISPATCH_HPP
 
+#include <ringkernels/backends/cuda/sealed_poll.hpp>
 #include <ringkernels/dispatch_loop.hpp>
 #include <ringkernels/poll_window.hpp>
 
@@ -47,12 +49,26 @@ __device__ void run_warp_dispatch(const Handler& handler,
   messaging::ring_consumer<S> in(binding.in);
   messaging::ring_producer<S> out(binding.out);
   out.skip_closed_check();
-  const std::uint32_t batch_limit = binding.max_batch < 32 ? binding.max_batch : 32;
-  poll_window window(batch_limit);  // every lane tracks the same window (same inputs)
+  using poll_shape = sealed_poll_shape<request_type>;
+  const std::uint32_t batch_limit =
+      binding.max_batch < poll_shape::max_window ? binding.max_batch : poll_shape::max_window;
+  // Every lane tracks the same window (same inputs). Its least width is what one warp load
+  // covers anyway: 4 slots of 64 B requests cost the same round trip as one.
+  poll_window window(batch_limit, poll_shape::slots_per_load);
   std::uint32_t acknowledged = ~0u;
   std::uint32_t command = static_cast<std::uint32_t>(kernel_command::idle);
   unsigned sleep_ns = 0;
   unsigned idle_polls = 0;
+  // Counters are stored after a system fence, so that they never count a reply the host cannot
+  // see yet: on the first idle poll after work and every 64th busy pass, not per batch.
+  bool counters_behind = false;
+  std::uint32_t busy_passes = 0;
+  const auto publish_counters = [&] {
+    __syncwarp(full_warp);
+    cuda::atomic_thread_fence(cuda::std::memory_order_acq_rel, cuda::thread_scope_system);
+    if (leader) tally.publish<S>(counters);
+    counters_behind = false;
+  };
   for (std::uint64_t iteration = 0;; ++iteration) {
     // The command costs a read across PCIe: look every 8th pass (busy or idle), so a poll of an
     // idle ring is one round trip. Terminate is seen within 8 passes (microseconds).
@@ -73,21 +89,17 @@ __device__ void run_warp_dispatch(const Handler& handler,
         pass == loop_pass::until_idle && (!running || iteration >= max_passes_per_launch);
     if (one_launch_done) break;
 
-    // Phase 1: each lane of the poll window checks the stamp of one slot (acquire) and, if its
-    // frame is complete, loads it: the window's stamp reads cross PCIe together, then the frame
-    // reads. The window follows the traffic (poll_window.hpp): one slot for lone requests, up
-    // to 32 under load.
+    // Phase 1: each lane of the poll window reads one slot whole and checks its stamp and seal
+    // (no acquire of the stamp first: that read would have to return before the frame's read
+    // could start, a second PCIe round trip). The window follows the traffic (poll_window.hpp):
+    // one slot for lone requests, up to 32 under load.
     const std::uint64_t head = __shfl_sync(full_warp, in.front_position(), 0);  // leader's
     const std::uint32_t lanes_polling = window.width();
     messaging::frame_header header{};
     request_type request;
     bool ready = false;
-    if (running && lane < lanes_polling && binding.in.committed(head + lane)) {
-      ready = true;
-      const messaging::frame_header* slot = binding.in.slot(head + lane);
-      header = messaging::load_header(slot);
-      messaging::load_payload(
-          request, reinterpret_cast<const std::byte*>(slot) + sizeof(messaging::frame_header));
+    if (running) {
+      ready = poll_sealed_window(binding.in, head, lanes_polling, lane, header, request);
     }
     // The batch is the run of complete frames from the front: a later slot may be complete
     // while an earlier one is still being written (several producers).
@@ -96,6 +108,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
         ~ready_mask == 0 ? 32u : static_cast<std::uint32_t>(__ffs(~ready_mask) - 1);
     window.after_pass(n);
     if (n == 0) {
+      if (counters_behind) publish_counters();
       if (pass == loop_pass::until_idle) break;
       if (leader && (iteration % 64 == 0 || !running)) {
         access::u64::store_relaxed(&counters.loop_iterations, tally.loop_iterations);
@@ -113,6 +126,10 @@ __device__ void run_warp_dispatch(const Handler& handler,
     }
     sleep_ns = 0;
     idle_polls = 0;
+    // Acquire for the handler: what the sender wrote before pushing (the arrays a View handle
+    // names, copied in by the host) must not come from this SM's L1, which the frame's uncached
+    // loads did not refresh. GPU scope is enough for device memory and costs no PCIe trip.
+    cuda::atomic_thread_fence(cuda::std::memory_order_acquire, cuda::thread_scope_device);
     const bool mine = lane < n;
     const bool valid = mine && header.payload_bytes == sizeof(request_type);
     const unsigned valid_mask = __ballot_sync(full_warp, valid);
@@ -143,6 +160,9 @@ __device__ void run_warp_dispatch(const Handler& handler,
       ctx.impl_set_message(header);
       if constexpr (traits::has_reply) {
         const typename traits::reply_type reply = handler(request, ctx);
+        // Release at GPU scope: what the handler wrote to device memory (a View handle's
+        // array) reaches L2, where the host's copies read it, before its reply can be seen.
+        cuda::atomic_thread_fence(cuda::std::memory_order_release, cuda::thread_scope_device);
         const unsigned rank = static_cast<unsigned>(__popc(valid_mask & ((1u << lane) - 1u)));
         if (rank < reserved) {
           messaging::frame_header reply_header{};
@@ -152,24 +172,15 @@ __device__ void run_warp_dispatch(const Handler& handler,
           reply_header.message_id = header.message_id;
           reply_header.correlation_id = header.message_id;
           reply_header.timestamp = header.timestamp;
-          out.write_typed_position(first + rank, reply_header, reply);
+          out.write_sealed_position(first + rank, reply_header, reply);
         }
       } else {
         handler(request, ctx);
       }
     }
-    // One system-wide fence per batch, not one per store: a system-scope fence costs about a
-    // PCIe round trip and the GPU's fences queue behind each other, so per-store release stores
-    // (three per batch) capped a whole GPU at ~14 M msg/s. The fence orders each lane's frame
-    // reads and reply bytes before its stamp and, through the warp barrier, before the
-    // leader's head and tail stores, all relaxed.
-    cuda::atomic_thread_fence(cuda::std::memory_order_acq_rel, cuda::thread_scope_system);
-    if constexpr (traits::has_reply) {
-      if (valid) {
-        const unsigned rank = static_cast<unsigned>(__popc(valid_mask & ((1u << lane) - 1u)));
-        if (rank < reserved) out.stamp_position_relaxed(first + rank);
-      }
-    }
+    // No system fence per batch: replies are sealed (the host checks each one's seal), the
+    // input is released after the reads it follows returned and were checked, and the counters
+    // wait for the fence of publish_counters(). A fence cost ~4 of a loaded pass's ~17 us.
     __syncwarp(full_warp);
     if (leader) {
       if constexpr (traits::has_reply) {
@@ -183,16 +194,15 @@ __device__ void run_warp_dispatch(const Handler& handler,
         tally.dropped[static_cast<int>(drop_reason::reply_lost)] += count - reserved;
       }
       tally.dropped[static_cast<int>(drop_reason::malformed)] += n - count;
-      tally.publish<S>(counters);
       if (iteration % 256 == 0) {
         access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
       }
     }
+    counters_behind = true;
+    if (++busy_passes % 64 == 0) publish_counters();
   }
-  if (leader) {
-    tally.publish<S>(counters);
-    access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
-  }
+  publish_counters();
+  if (leader) access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
 }
 
 }  // namespace ringkernels::cuda_backend
