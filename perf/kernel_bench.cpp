@@ -149,7 +149,7 @@ void throughput(report& out, const kernel_bench_options& bench) {
   // check replies as fast as they come, so several host threads each drive their own workers.
   const int workers = bench.workers > 0 ? bench.workers : gpu ? 32 : 1;
   const int threads = bench.host_threads > 0 ? bench.host_threads
-                      : gpu ? std::min(4, std::max(1, rt.machine().core_count() / 2))
+                      : gpu ? std::min(8, std::max(1, rt.machine().core_count() / 2))
                             : 1;
   const auto launch_streaming = [&](const std::string& name, int count) {
     kernel_options options;
@@ -170,11 +170,10 @@ void throughput(report& out, const kernel_bench_options& bench) {
       streaming.terminate();
     };
     add_stream_rate("throughput.64B.1_thread.msgs_per_s", "bench_echo_1t", 1);
-    // Whether the host threads or the kernel limit the stream: the same with twice the feeders,
-    // where the host has the cores for them.
-    if (rt.machine().core_count() >= 4 * threads) {
-      add_stream_rate("throughput.64B." + std::to_string(2 * threads) + "_threads.msgs_per_s",
-                      "bench_echo_wide", 2 * threads);
+    // Whether the host threads or the kernel limit the stream: the same with half the feeders.
+    if (threads >= 4) {
+      add_stream_rate("throughput.64B." + std::to_string(threads / 2) + "_threads.msgs_per_s",
+                      "bench_echo_half", threads / 2);
     }
   }
   auto kernel = launch_streaming("bench_echo", workers);

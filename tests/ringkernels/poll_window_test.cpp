@@ -58,24 +58,3 @@ TEST_CASE("reset returns to one slot and a small limit caps the window", "[poll_
   zero.after_pass(1);
   CHECK(zero.width() == 1);
 }
-
-TEST_CASE("a least width holds through lone requests, shrinking and reset", "[poll_window]") {
-  // A GPU warp reads 4 slots of 64 B requests in one load: polling fewer saves nothing.
-  poll_window window(32, 4);
-  CHECK(window.width() == 4);
-  window.after_pass(1);
-  CHECK(window.width() == 4);
-  window.after_pass(4);  // a full window of 4 is a burst: doubles at once
-  CHECK(window.width() == 8);
-  window.after_pass(8);
-  CHECK(window.width() == 16);
-  window.after_pass(1);
-  CHECK(window.width() == 4);  // 1 + 0 is below the least width
-  window.after_pass(16);
-  window.reset();
-  CHECK(window.width() == 4);
-  poll_window capped(2, 4);  // a least width above the limit is the limit
-  CHECK(capped.width() == 2);
-  capped.after_pass(1);
-  CHECK(capped.width() == 2);
-}

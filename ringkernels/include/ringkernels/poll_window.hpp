@@ -15,14 +15,10 @@ namespace ringkernels {
 
 class poll_window {
  public:
-  /// `least`: the width it never goes below (what one poll covers at no extra cost), at most
-  /// `limit`.
-  RINGKERNELS_INLINE_FUNCTION explicit poll_window(std::uint32_t limit, std::uint32_t least = 1)
-      : limit_(limit < 1 ? 1 : limit),
-        least_(least < 1 ? 1 : (least > limit_ ? limit_ : least)),
-        width_(least_) {}
+  RINGKERNELS_INLINE_FUNCTION explicit poll_window(std::uint32_t limit)
+      : limit_(limit < 1 ? 1 : limit) {}
 
-  /// Slots to poll on the next pass, least .. limit.
+  /// Slots to poll on the next pass, 1 .. limit.
   RINGKERNELS_INLINE_FUNCTION std::uint32_t width() const { return width_; }
 
   /// After a pass that found `taken` complete frames at the front (0 = an empty poll).
@@ -40,19 +36,18 @@ class poll_window {
     }
     full_streak_ = 0;
     const std::uint32_t next = taken + taken / 2;  // a little room above the last batch
-    width_ = next > limit_ ? limit_ : (next < least_ ? least_ : next);
+    width_ = next > limit_ ? limit_ : next;
   }
 
-  /// After a long idle spell: back to the least width (light polling of an idle ring).
+  /// After a long idle spell: back to one slot (light polling of an idle ring).
   RINGKERNELS_INLINE_FUNCTION void reset() {
-    width_ = least_;
+    width_ = 1;
     full_streak_ = 0;
   }
 
  private:
   std::uint32_t limit_;
-  std::uint32_t least_;
-  std::uint32_t width_;
+  std::uint32_t width_ = 1;
   std::uint32_t full_streak_ = 0;
 };
 

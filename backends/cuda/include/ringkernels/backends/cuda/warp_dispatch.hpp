@@ -26,6 +26,14 @@ enum class loop_pass : std::uint32_t { resident, until_idle };
 /// fed without pause must still end now and then where a watchdog limits run time.
 inline constexpr std::uint64_t max_passes_per_launch = 4096;
 
+/// The host's latest command word, possibly stale, from memory rather than a cache; it orders
+/// nothing (an acquire read follows when it changed).
+__device__ inline std::uint32_t load_command_uncached(const control_block* control) {
+  std::uint32_t value = 0;
+  asm volatile("ld.global.cv.u32 %0, [%1];" : "=r"(value) : "l"(&control->command) : "memory");
+  return value;
+}
+
 /// One worker's loop; all 32 lanes of the warp call it.
 template <class Handler>
 __device__ void run_warp_dispatch(const Handler& handler,
@@ -52,11 +60,11 @@ __device__ void run_warp_dispatch(const Handler& handler,
   using poll_shape = sealed_poll_shape<request_type>;
   const std::uint32_t batch_limit =
       binding.max_batch < poll_shape::max_window ? binding.max_batch : poll_shape::max_window;
-  // Every lane tracks the same window (same inputs). Its least width is what one warp load
-  // covers anyway: 4 slots of 64 B requests cost the same round trip as one.
-  poll_window window(batch_limit, poll_shape::slots_per_load);
+  poll_window window(batch_limit);  // every lane tracks the same window (same inputs)
   std::uint32_t acknowledged = ~0u;
-  std::uint32_t command = static_cast<std::uint32_t>(kernel_command::idle);
+  std::uint32_t command = 0;
+  if (leader) command = static_cast<std::uint32_t>(access::command(binding.control));
+  command = __shfl_sync(full_warp, command, 0);
   unsigned sleep_ns = 0;
   unsigned idle_polls = 0;
   // Counters are stored after a system fence, so that they never count a reply the host cannot
@@ -70,11 +78,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
     counters_behind = false;
   };
   for (std::uint64_t iteration = 0;; ++iteration) {
-    // The command costs a read across PCIe: look every 8th pass (busy or idle), so a poll of an
-    // idle ring is one round trip. Terminate is seen within 8 passes (microseconds).
     if (leader) {
-      if (iteration % 8 == 0)
-        command = static_cast<std::uint32_t>(access::command(binding.control));
       ++tally.loop_iterations;
       if (command != acknowledged) {
         acknowledged = command;
@@ -98,8 +102,19 @@ __device__ void run_warp_dispatch(const Handler& handler,
     messaging::frame_header header{};
     request_type request;
     bool ready = false;
+    // The command word is read in the same round trip, every 8th pass (terminate is seen
+    // within microseconds), by lane 31, which has nothing to poll while requests come alone: a
+    // weak uncached load, and only a changed command costs an acquire read after it. Read
+    // before the poll on its own, it added a round trip to every 8th pass (the p99).
+    std::uint32_t seen = command;
+    if (lane == 31 && iteration % 8 == 0) seen = load_command_uncached(binding.control);
     if (running) {
       ready = poll_sealed_window(binding.in, head, lanes_polling, lane, header, request);
+    }
+    seen = __shfl_sync(full_warp, seen, 31);
+    if (seen != command) {
+      if (leader) command = static_cast<std::uint32_t>(access::command(binding.control));
+      command = __shfl_sync(full_warp, command, 0);
     }
     // The batch is the run of complete frames from the front: a later slot may be complete
     // while an earlier one is still being written (several producers).
@@ -199,11 +214,11 @@ __device__ void run_warp_dispatch(const Handler& handler,
       }
     }
     counters_behind = true;
-    // A light batch (what one poll load covers) ends with the system fence after all: it
+    // A light batch (up to 4 frames) ends with the system fence after all: it
     // returns when the replies have reached host memory, so the next poll reaches host memory
     // after the host had time to answer. Without it, a lone request's next poll came back
     // empty and the request waited for the poll after it (round trip 5.7 against 4.6 us).
-    if (n <= poll_shape::slots_per_load || ++busy_passes % 64 == 0) publish_counters();
+    if (n <= 4 || ++busy_passes % 64 == 0) publish_counters();
   }
   publish_counters();
   if (leader) access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
