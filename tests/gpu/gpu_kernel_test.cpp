@@ -336,3 +336,34 @@ TEMPLATE_TEST_CASE("VectorAdd by handle in device memory", "[gpu]", RINGKERNELS_
   }
   CHECK(kernel.terminate().stopped);
 }
+
+TEMPLATE_TEST_CASE("a handler sees device memory the host changed and the host sees its writes",
+                   "[gpu]", RINGKERNELS_GPU_BACKENDS) {
+  // The GPU reads a request without an acquire of its stamp and skips the acquire fence when
+  // a fence since the last handler already emptied L1; and it releases a reply at device scope
+  // for handlers that write only device memory. Lone requests take exactly those paths.
+  Kokkos::View<std::uint32_t*, Kokkos::CudaSpace> cell("cell", 1);  // before the launch
+  cudaStream_t stream = nullptr;
+  REQUIRE(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking) == cudaSuccess);
+  ringkernels::runtime rt;
+  auto kernel = rt.launch<TestType>(test_support::cell_swap{}, named("cell_swap"));
+  kernel.activate();
+  std::uint32_t stale = 0, unseen = 0;
+  for (std::uint32_t k = 0; k < 2000; ++k) {
+    const std::uint32_t put = 2 * k;
+    REQUIRE(cudaMemcpyAsync(cell.data(), &put, sizeof put, cudaMemcpyHostToDevice, stream) ==
+            cudaSuccess);
+    REQUIRE(cudaStreamSynchronize(stream) == cudaSuccess);
+    const auto reply = kernel.call({cell.data(), put + 1}).get(10s);
+    stale += reply.seen != put;
+    std::uint32_t left = 0;
+    REQUIRE(cudaMemcpyAsync(&left, cell.data(), sizeof left, cudaMemcpyDeviceToHost, stream) ==
+            cudaSuccess);
+    REQUIRE(cudaStreamSynchronize(stream) == cudaSuccess);
+    unseen += left != put + 1;
+  }
+  CHECK(stale == 0);
+  CHECK(unseen == 0);
+  CHECK(kernel.terminate().stopped);
+  REQUIRE(cudaStreamDestroy(stream) == cudaSuccess);
+}

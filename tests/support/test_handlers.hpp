@@ -69,6 +69,27 @@ struct stuck {
   }
 };
 
+/// Replies with the value in a device-memory cell and leaves another there: the host changes
+/// the cell between requests and reads it after each reply, so a handler that read an old copy
+/// (from a cache) or a reply seen before the handler's write would both fail. It writes only
+/// device memory, so a GPU releases its reply at device scope.
+struct cell_swap {
+  struct Request {
+    std::uint32_t* cell;  ///< device memory
+    std::uint32_t next;
+  };
+  struct Reply {
+    std::uint32_t seen;
+  };
+  static constexpr bool writes_host_memory = false;
+  RINGKERNELS_INLINE_FUNCTION Reply operator()(const Request& request,
+                                               ringkernels::context&) const {
+    const std::uint32_t seen = *request.cell;
+    *request.cell = request.next;
+    return Reply{seen};
+  }
+};
+
 }  // namespace test_support
 
 #endif

@@ -21,6 +21,7 @@ struct echo {
     std::uint32_t checksum = 0;  ///< low 32 bits of the sum of sequence and words
   };
   static_assert(sizeof(Request) == 64 && sizeof(Reply) == 64, "the benchmark message is 64 B");
+  static constexpr bool writes_host_memory = false;  // it writes only its reply
 
   RINGKERNELS_INLINE_FUNCTION Reply operator()(const Request& request, context& ctx) const {
     Reply reply;

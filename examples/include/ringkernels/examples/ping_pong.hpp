@@ -19,6 +19,9 @@ struct ping_pong {
   };
   using Reply = void;
 
+  // Its one host write (finished) is a release store of its own; the rest goes to its peer.
+  static constexpr bool writes_host_memory = false;
+
   RINGKERNELS_INLINE_FUNCTION void operator()(const Request& ball, context& ctx) const {
     using u64 = messaging::atomic_index<std::uint64_t, messaging::scope::system>;
     if (ball.hits >= ball.limit) {

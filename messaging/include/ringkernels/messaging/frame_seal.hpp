@@ -60,11 +60,18 @@ RINGKERNELS_INLINE_FUNCTION std::uint64_t frame_seal(const frame_header& header,
     c = seal_step(c, seal_word(payload + offset + 16, 8));
     d = seal_step(d, seal_word(payload + offset + 24, 8));
   }
-  const std::uint32_t left = payload_bytes - offset;
-  if (left > 0) a = seal_step(a, seal_word(payload + offset, left));
-  if (left > 8) b = seal_step(b, seal_word(payload + offset + 8, left - 8));
-  if (left > 16) c = seal_step(c, seal_word(payload + offset + 16, left - 16));
-  if (left > 24) d = seal_step(d, seal_word(payload + offset + 24, left - 24));
+  for (std::uint32_t k = 0; offset < payload_bytes; offset += 8, ++k) {  // the last < 32 B
+    const std::uint64_t word = seal_word(payload + offset, payload_bytes - offset);
+    if (k == 0) {
+      a = seal_step(a, word);
+    } else if (k == 1) {
+      b = seal_step(b, word);
+    } else if (k == 2) {
+      c = seal_step(c, word);
+    } else {
+      d = seal_step(d, word);
+    }
+  }
   // A tree, not a chain: step() is a bijection in its first argument and injective in its
   // second, so a change in any one state still changes the result.
   return seal_step(seal_step(seal_step(a, b), seal_step(c, d)), payload_bytes);

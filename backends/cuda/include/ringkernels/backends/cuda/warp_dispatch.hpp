@@ -70,12 +70,14 @@ __device__ void run_warp_dispatch(const Handler& handler,
   // Counters are stored after a system fence, so that they never count a reply the host cannot
   // see yet: on the first idle poll after work and every 64th busy pass, not per batch.
   bool counters_behind = false;
+  bool l1_clean = false;  // no L1 line kept from a handler since the last acquire fence
   std::uint32_t busy_passes = 0;
   const auto publish_counters = [&] {
     __syncwarp(full_warp);
     cuda::atomic_thread_fence(cuda::std::memory_order_acq_rel, cuda::thread_scope_system);
     if (leader) tally.publish<S>(counters);
     counters_behind = false;
+    l1_clean = true;
   };
   for (std::uint64_t iteration = 0;; ++iteration) {
     if (leader) {
@@ -142,9 +144,14 @@ __device__ void run_warp_dispatch(const Handler& handler,
     sleep_ns = 0;
     idle_polls = 0;
     // Acquire for the handler: what the sender wrote before pushing (the arrays a View handle
-    // names, copied in by the host) must not come from this SM's L1, which the frame's uncached
-    // loads did not refresh. GPU scope is enough for device memory and costs no PCIe trip.
-    cuda::atomic_thread_fence(cuda::std::memory_order_acquire, cuda::thread_scope_device);
+    // names, copied in by the host) must not come from lines this SM's L1 kept from an earlier
+    // handler; the frame's uncached loads do not refresh them. A fence since the last handler
+    // ran (publish_counters() after a light batch) already emptied L1, and nothing but
+    // uncached polls read memory since: then this one is skipped (0.25 us per lone request).
+    if (!l1_clean) {
+      cuda::atomic_thread_fence(cuda::std::memory_order_acquire, cuda::thread_scope_device);
+    }
+    l1_clean = false;  // the handler below may read device memory into L1
     const bool mine = lane < n;
     const bool valid = mine && header.payload_bytes == sizeof(request_type);
     const unsigned valid_mask = __ballot_sync(full_warp, valid);
@@ -175,9 +182,14 @@ __device__ void run_warp_dispatch(const Handler& handler,
       ctx.impl_set_message(header);
       if constexpr (traits::has_reply) {
         const typename traits::reply_type reply = handler(request, ctx);
-        // Release at GPU scope: what the handler wrote to device memory (a View handle's
-        // array) reaches L2, where the host's copies read it, before its reply can be seen.
-        cuda::atomic_thread_fence(cuda::std::memory_order_release, cuda::thread_scope_device);
+        // Release: what the handler wrote is visible before its reply can be seen. Device
+        // memory needs GPU scope (it reaches L2, where copies to the host read it); host memory
+        // the handler may write (handler_traits::writes_host_memory) needs system scope.
+        if constexpr (traits::writes_host_memory) {
+          cuda::atomic_thread_fence(cuda::std::memory_order_release, cuda::thread_scope_system);
+        } else {
+          cuda::atomic_thread_fence(cuda::std::memory_order_release, cuda::thread_scope_device);
+        }
         const unsigned rank = static_cast<unsigned>(__popc(valid_mask & ((1u << lane) - 1u)));
         if (rank < reserved) {
           messaging::frame_header reply_header{};
