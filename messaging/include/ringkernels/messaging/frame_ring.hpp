@@ -361,7 +361,7 @@ class ring_consumer {
 
   /// Frees the first `count` ready frames for producers: one release store per batch. The
   /// frames may have been found ready by the caller itself (ring_ref::committed() of each
-  /// position; a GPU warp checks 32 stamps at once instead of calling available()).
+  /// position; a GPU warp polls a window of whole slots instead of calling available()).
   /// In drop_oldest rings the whole claimed batch is released whatever `count` says.
   RINGKERNELS_INLINE_FUNCTION void release(std::uint32_t count) {
     if (ring_.uses_claims()) {
@@ -373,8 +373,10 @@ class ring_consumer {
     ring_type::index::store_release(&ring_.control->head, head_);
   }
 
-  /// release() for a caller that already issued a release fence after its last read of the
-  /// frames (a GPU warp's one fence per batch). Not for drop_oldest rings.
+  /// release() for a caller whose reads of the frames are done: it issued a release fence
+  /// after them, or, as a GPU warp does, it used every value it read (the seal check) before
+  /// this store, which a GPU does not make ahead of the loads it depends on. Not for
+  /// drop_oldest rings.
   RINGKERNELS_INLINE_FUNCTION void release_relaxed(std::uint32_t count) {
     head_ += count;
     ring_type::index::store_relaxed(&ring_.control->head, head_);
