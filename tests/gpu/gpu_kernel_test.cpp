@@ -3,11 +3,13 @@
 #include <ringkernels/backends/cuda/device_check.hpp>
 #include <ringkernels/device_residency.hpp>
 #include <ringkernels/examples/echo.hpp>
+#include <ringkernels/examples/ping_pong.hpp>
 #include <ringkernels/examples/vector_add.hpp>
 #include <ringkernels/runtime.hpp>
 
 #include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "echo_stream.hpp"
@@ -18,11 +20,13 @@
 
 #include <cstring>
 #include <random>
+#include <thread>
 
 using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
 using ringkernels::kernel_state;
 using ringkernels::examples::echo;
+using ringkernels::examples::ping_pong;
 using ringkernels::examples::vector_add;
 
 namespace {
@@ -367,3 +371,57 @@ TEMPLATE_TEST_CASE("a handler sees device memory the host changed and the host s
   CHECK(kernel.terminate().stopped);
   REQUIRE(cudaStreamDestroy(stream) == cudaSuccess);
 }
+
+TEMPLATE_TEST_CASE("two GPU kernels ping-pong through their peer ports", "[gpu][peer]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  // The same handler as the CPU stress test: the host serves once, then the kernels hit the
+  // ball to each other without the host; the last hit stores the count in pinned memory.
+  // Event-driven kernels are launched when frames wait: on the peer port too.
+  const auto mode =
+      GENERATE(ringkernels::gpu_launch::cooperative, ringkernels::gpu_launch::event_driven);
+  Kokkos::View<std::uint64_t*, Kokkos::CudaHostPinnedSpace> finished("finished", 2);
+  ringkernels::runtime rt;
+  auto options = named("ping");
+  options.launch = mode;
+  auto ping = rt.launch<TestType>(ping_pong{}, options);
+  options.name = "pong";
+  auto pong = rt.launch<TestType>(ping_pong{}, options);
+  rt.connect(ping, pong);
+  rt.connect(pong, ping);
+  ping.activate();
+  pong.activate();
+  ping_pong::Request ball;
+  ball.limit = 20'000;
+  ball.finished = ringkernels::buffer_handle<std::uint64_t>{finished.data(), 2};
+  REQUIRE(ping.send(ball) == ringkernels::messaging::push_result::ok);
+  using u64 =
+      ringkernels::messaging::atomic_index<std::uint64_t, ringkernels::messaging::scope::system>;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (u64::load_acquire(&finished(0)) == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  CHECK(u64::load_acquire(&finished(0)) == 20'000);
+  CHECK(u64::load_acquire(&finished(1)) == 0);  // no hit found the peer ring full
+  ping.deactivate();
+  pong.deactivate();
+  const auto a = ping.snapshot();
+  const auto b = pong.snapshot();
+  CHECK(a.processed + b.processed == 20'001);  // the host's serve plus 20,000 hits
+  CHECK(a.sent == 1);
+  CHECK(ping.terminate().stopped);
+  CHECK(pong.terminate().stopped);
+}
+
+#if defined(KOKKOS_ENABLE_SERIAL) && defined(RINGKERNELS_ENABLE_SERIAL)
+TEMPLATE_TEST_CASE("a GPU kernel cannot be connected to a CPU kernel's peer port", "[gpu][peer]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  ringkernels::runtime rt;
+  auto gpu = rt.launch<TestType>(ping_pong{}, named("gpu_side"));
+  auto cpu = rt.launch<Kokkos::Serial>(ping_pong{}, named("cpu_side"));
+  CHECK_THROWS_WITH(rt.connect(gpu, cpu), ContainsSubstring("cannot reach the peer port") &&
+                                              ContainsSubstring("cpu_side"));
+  rt.connect(cpu, gpu);  // the other way works: pinned memory is the CPU's too
+  CHECK(gpu.terminate().stopped);
+  CHECK(cpu.terminate().stopped);
+}
+#endif

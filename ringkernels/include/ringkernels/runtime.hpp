@@ -42,6 +42,15 @@ class runtime {
   /// Request type.
   template <class SpaceA, class HandlerA, class SpaceB, class HandlerB>
   void connect(ring_kernel<SpaceA, HandlerA>& from, ring_kernel<SpaceB, HandlerB>& to) {
+    using target_memory = typename backend_traits<SpaceB>::memory_space;
+    if constexpr (!Kokkos::SpaceAccessibility<SpaceA, target_memory>::accessible) {
+      RINGKERNELS_THROW(errc::unsupported, "kernel '" + from.name() + "' on backend " +
+                                               from.backend() +
+                                               " cannot reach the peer port of kernel '" +
+                                               to.name() + "' on backend " + to.backend() +
+                                               " (its memory is not accessible "
+                                               "from there)");
+    }
     auto peer = to.impl()->peer_input_ref();
     if (peer.control == nullptr) {
       RINGKERNELS_THROW(errc::unsupported,

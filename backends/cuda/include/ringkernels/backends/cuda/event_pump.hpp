@@ -110,14 +110,22 @@ class event_pump {
     stopped_.store(true, std::memory_order_release);
   }
 
-  /// Whether any worker's input ring has a complete frame at its front.
+  /// Whether any worker's input ring, or worker 0's peer port once connected, has a complete
+  /// frame at its front.
   bool frames_waiting() const {
     using index = messaging::atomic_index<std::uint64_t, messaging::scope::system>;
+    const auto waiting = [](const auto& ring) {
+      return ring.committed(index::load_acquire(&ring.control->head));
+    };
+    if (workers_ == 0) return false;
     for (std::size_t w = 0; w < workers_; ++w) {
-      const auto& ring = bindings_[w].in;
-      if (ring.committed(index::load_acquire(&ring.control->head))) return true;
+      if (waiting(bindings_[w].in)) return true;
     }
-    return false;
+    const auto& peer = bindings_[0].peer_in;
+    return peer.control != nullptr &&
+           control_access<messaging::scope::system>::u32::load_acquire(
+               &bindings_[0].control->peer_in_enabled) != 0 &&
+           waiting(peer);
   }
 
   cudaStream_t stream_;

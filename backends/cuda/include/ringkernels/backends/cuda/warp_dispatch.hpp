@@ -34,6 +34,18 @@ __device__ inline std::uint32_t load_command_uncached(const control_block* contr
   return value;
 }
 
+/// The hooks detail::dispatch_batch() needs, for the peer port on a GPU: a handler that traps
+/// kills the kernel (the runtime reports it), and a full output ring is waited for briefly.
+struct device_peer_hooks {
+  template <class Call>
+  __device__ bool invoke(Call&& call) {
+    call();
+    return true;
+  }
+  __device__ void idle() { __nanosleep(256); }
+  __device__ void busy() {}
+};
+
 /// One worker's loop; all 32 lanes of the warp call it.
 template <class Handler>
 __device__ void run_warp_dispatch(const Handler& handler,
@@ -70,6 +82,12 @@ __device__ void run_warp_dispatch(const Handler& handler,
   // Counters are stored after a system fence, so that they never count a reply the host cannot
   // see yet: on the first idle poll after work and every 64th busy pass, not per batch.
   bool counters_behind = false;
+  // Worker 0 of a kernel that runtime::connect() made a peer target also reads its peer port,
+  // one frame at a time in lane 0 (acquire of the stamp, then the frame: peer senders publish
+  // with release stores and do not seal), from the run command on, as the CPU loop does.
+  bool has_peer_in = false;                                                     // lane 0's
+  messaging::ring_consumer<messaging::scope::system> peer_in(binding.peer_in);  // maybe unbound
+  device_peer_hooks peer_hooks;
   bool l1_clean = false;  // no L1 line kept from a handler since the last acquire fence
   std::uint32_t busy_passes = 0;
   const auto publish_counters = [&] {
@@ -84,6 +102,10 @@ __device__ void run_warp_dispatch(const Handler& handler,
       ++tally.loop_iterations;
       if (command != acknowledged) {
         acknowledged = command;
+        if (command == static_cast<std::uint32_t>(kernel_command::run)) {
+          has_peer_in = binding.peer_in.control != nullptr &&
+                        access::u32::load_acquire(&binding.control->peer_in_enabled) != 0;
+        }
         detail::acknowledge_command(binding, counters, tally, ctx, clock,
                                     static_cast<kernel_command>(command));
       }
@@ -124,6 +146,23 @@ __device__ void run_warp_dispatch(const Handler& handler,
     const std::uint32_t n =
         ~ready_mask == 0 ? 32u : static_cast<std::uint32_t>(__ffs(~ready_mask) - 1);
     window.after_pass(n);
+    std::uint32_t peer_taken = 0;
+    if (running && leader && has_peer_in) {
+      bool failed = false;  // a handler that fails on a GPU traps: the kernel dies instead
+      peer_taken = detail::dispatch_batch(handler, peer_hooks, binding, peer_in, out, false, ctx,
+                                          tally, failed);
+    }
+    peer_taken = __shfl_sync(full_warp, peer_taken, 0);
+    if (peer_taken > 0) {
+      counters_behind = true;
+      l1_clean = false;
+    }
+    if (n == 0 && peer_taken > 0) {
+      idle_polls = 0;
+      sleep_ns = 0;
+      publish_counters();
+      continue;
+    }
     if (n == 0) {
       if (counters_behind) publish_counters();
       if (pass == loop_pass::until_idle) break;
