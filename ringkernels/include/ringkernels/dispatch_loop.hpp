@@ -148,6 +148,14 @@ RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler,
   return taken;
 }
 
+/// Whether this worker reads a peer port: worker 0 of a kernel runtime::connect() made a target
+/// (read when `run` is acknowledged; on a GPU every poll of the port crosses PCIe).
+template <messaging::scope S>
+RINGKERNELS_INLINE_FUNCTION bool peer_port_enabled(const worker_binding<S>& binding) {
+  return binding.peer_in.control != nullptr &&
+         control_access<S>::u32::load_acquire(&binding.control->peer_in_enabled) != 0;
+}
+
 /// What a worker does when it sees a command it has not acted on: for `run`, bind the peer
 /// port (connect() writes it while the kernel is not active, so it is read only after the
 /// acquire load of `run`); then make the counters current and acknowledge (release) with a fresh
@@ -206,8 +214,7 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
     if (static_cast<std::uint32_t>(command) != acknowledged) {
       acknowledged = static_cast<std::uint32_t>(command);
       if (command == kernel_command::run) {
-        has_peer_in = binding.peer_in.control != nullptr &&
-                      access::u32::load_acquire(&binding.control->peer_in_enabled) != 0;
+        has_peer_in = detail::peer_port_enabled(binding);
       }
       detail::acknowledge_command(binding, counters, tally, ctx, clock, command);
     }

@@ -55,6 +55,12 @@ RINGKERNELS_INLINE_FUNCTION constexpr std::size_t slot_stride(std::uint32_t max_
          slot_alignment;
 }
 
+/// The commit stamp that publishes the frame at ring position `position`: (position + 1) mod
+/// 2^32, so a stamp left from an earlier lap never matches.
+RINGKERNELS_INLINE_FUNCTION constexpr std::uint32_t stamp_of(std::uint64_t position) {
+  return static_cast<std::uint32_t>(position + 1);
+}
+
 /// 16 bytes moved as one unit. GPU compilers get their native 16-byte vector type, whose copy
 /// is one 128-bit load or store; a struct of two words became two 64-bit accesses, and every
 /// access a lane makes to mapped host memory is its own PCIe transaction (docs/cuda.md).

@@ -200,8 +200,7 @@ class ring_producer {
   }
   /// Publishes one written position: a release store of its stamp after its bytes.
   RINGKERNELS_INLINE_FUNCTION void stamp_position(std::uint64_t position) const {
-    ring_type::stamp::store_release(&ring_.slot(position)->commit_stamp,
-                                    static_cast<std::uint32_t>(position + 1));
+    ring_type::stamp::store_release(&ring_.slot(position)->commit_stamp, stamp_of(position));
   }
   /// After stamp_position() for every position below `end`: the single producer's tail. It
   /// only feeds depth() and counters (consumers go by the stamps), so it orders nothing and is

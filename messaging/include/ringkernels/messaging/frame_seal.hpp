@@ -77,11 +77,6 @@ RINGKERNELS_INLINE_FUNCTION std::uint64_t frame_seal(const frame_header& header,
   return seal_step(seal_step(seal_step(a, b), seal_step(c, d)), payload_bytes);
 }
 
-/// The commit stamp of `position`: (position + 1) mod 2^32.
-RINGKERNELS_INLINE_FUNCTION constexpr std::uint32_t stamp_of(std::uint64_t position) {
-  return static_cast<std::uint32_t>(position + 1);
-}
-
 /// A 16-byte unit of a sealed frame loaded so that a poll sees the memory's current bytes, not a
 /// cached copy: on a GPU a load that bypasses the caches (`ld.global.cv`) yet is a weak load,
 /// so one thread's loads are in flight together (strong `.sys` loads from host memory were

@@ -362,7 +362,7 @@ class kernel_impl final : public kernel_base {
     if constexpr (scope == messaging::scope::system) {
       messaging::ring_options peer_options = in_options;
       peer_options.producers = messaging::ring_producers::multiple;  // any peer worker sends
-      peer_options.sealed = false;  // read by the CPU loop only; GPU senders use release stores
+      peer_options.sealed = false;  // its senders (CPU or GPU) publish with release stores
       peer_input_ = std::make_unique<ring_type>(options_.name + ".peer", peer_options);
     }
     control_storage_ = Kokkos::View<std::byte*, memory_space>(

@@ -2,9 +2,11 @@
 // window whole, commit stamp included (all lanes' reads across PCIe in flight together, one
 // round trip), and takes the frame when its stamp and seal say it is complete (sealed rings,
 // messaging/frame_seal.hpp); it runs the handler and writes its sealed reply in a slot the
-// leader (lane 0) reserved, without a fence. The leader reads the control block every few passes
-// and releases the input with one store. The per-frame pieces (context, counters, control
-// access) are the ones run_dispatch_loop uses on the CPU; only the batch is spread.
+// leader (lane 0) reserved, without a fence. Lane 31 reads the command word inside the poll's
+// round trip every 8th pass; the leader acts on a change, releases the input with one store and,
+// in worker 0 of a connected kernel, reads the peer port. The per-frame pieces (context,
+// counters, control access, the peer batch) are the ones run_dispatch_loop uses on the CPU; only
+// the input batch is spread.
 #ifndef RINGKERNELS_BACKENDS_CUDA_WARP_DISPATCH_HPP
 #define RINGKERNELS_BACKENDS_CUDA_WARP_DISPATCH_HPP
 
@@ -83,7 +85,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
   // see yet: on the first idle poll after work and every 64th busy pass, not per batch.
   bool counters_behind = false;
   // Worker 0 of a kernel that runtime::connect() made a peer target also reads its peer port,
-  // one frame at a time in lane 0 (acquire of the stamp, then the frame: peer senders publish
+  // frame by frame in lane 0 (acquire of the stamp, then the frame: peer senders publish
   // with release stores and do not seal), from the run command on, as the CPU loop does.
   bool has_peer_in = false;                                                     // lane 0's
   messaging::ring_consumer<messaging::scope::system> peer_in(binding.peer_in);  // maybe unbound
@@ -103,8 +105,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
       if (command != acknowledged) {
         acknowledged = command;
         if (command == static_cast<std::uint32_t>(kernel_command::run)) {
-          has_peer_in = binding.peer_in.control != nullptr &&
-                        access::u32::load_acquire(&binding.control->peer_in_enabled) != 0;
+          has_peer_in = detail::peer_port_enabled(binding);
         }
         detail::acknowledge_command(binding, counters, tally, ctx, clock,
                                     static_cast<kernel_command>(command));
