@@ -3,11 +3,19 @@
 #include <ringkernels/core/topology.hpp>
 
 #include <hwloc.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <sstream>
 
 namespace ringkernels {
+
+std::uint64_t physical_memory_bytes() noexcept {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return 0;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
+}
 
 struct topology::impl {
   hwloc_topology_t handle = nullptr;

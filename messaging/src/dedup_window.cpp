@@ -21,23 +21,24 @@ dedup_window::dedup_window(std::size_t window) {
   std::size_t table_size = 4;
   while (table_size < window * 2) table_size *= 2;  // load factor <= 1/2
   table_.assign(table_size, 0);
+  used_.assign(table_size, 0);
   fifo_.assign(window, 0);
 }
 
 std::size_t dedup_window::find_slot(std::uint64_t id) const {
   const std::size_t mask = table_.size() - 1;
   std::size_t i = static_cast<std::size_t>(mix(id)) & mask;
-  while (table_[i] != 0 && table_[i] != id + 1) i = (i + 1) & mask;
+  while (used_[i] != 0 && table_[i] != id) i = (i + 1) & mask;
   return i;
 }
 
 bool dedup_window::contains(std::uint64_t message_id) const {
-  return table_[find_slot(message_id)] != 0;
+  return used_[find_slot(message_id)] != 0;
 }
 
 bool dedup_window::admit(std::uint64_t message_id) {
   const std::size_t slot = find_slot(message_id);
-  if (table_[slot] != 0) {
+  if (used_[slot] != 0) {
     ++duplicates_;
     return false;
   }
@@ -46,7 +47,9 @@ bool dedup_window::admit(std::uint64_t message_id) {
     fifo_head_ = (fifo_head_ + 1) % fifo_.size();
     --count_;
   }
-  table_[find_slot(message_id)] = message_id + 1;
+  const std::size_t free_slot = find_slot(message_id);
+  table_[free_slot] = message_id;
+  used_[free_slot] = 1;
   fifo_[(fifo_head_ + count_) % fifo_.size()] = message_id;
   ++count_;
   return true;
@@ -56,14 +59,15 @@ void dedup_window::erase(std::uint64_t id) {
   // Backward-shift deletion keeps linear probing correct without tombstones.
   const std::size_t mask = table_.size() - 1;
   std::size_t hole = find_slot(id);
-  table_[hole] = 0;
-  for (std::size_t i = (hole + 1) & mask; table_[i] != 0; i = (i + 1) & mask) {
-    const std::size_t home = static_cast<std::size_t>(mix(table_[i] - 1)) & mask;
+  used_[hole] = 0;
+  for (std::size_t i = (hole + 1) & mask; used_[i] != 0; i = (i + 1) & mask) {
+    const std::size_t home = static_cast<std::size_t>(mix(table_[i])) & mask;
     // Move entry i into the hole if its home is not cyclically in (hole, i].
     const bool home_in_range = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
     if (!home_in_range) {
       table_[hole] = table_[i];
-      table_[i] = 0;
+      used_[hole] = 1;
+      used_[i] = 0;
       hole = i;
     }
   }

@@ -18,6 +18,15 @@ const char* to_string(push_result result) noexcept {
   return "unknown";
 }
 
+const char* to_string(pop_result result) noexcept {
+  switch (result) {
+    case pop_result::empty: return "empty";
+    case pop_result::ok: return "ok";
+    case pop_result::malformed: return "malformed";
+  }
+  return "unknown";
+}
+
 const char* to_string(backpressure policy) noexcept {
   switch (policy) {
     case backpressure::reject: return "reject";

@@ -33,12 +33,12 @@ std::string queue_name(std::string_view kernel, std::string_view port) {
 }
 
 void queue_registry::insert(const std::string& name, std::string kernel, void* queue,
-                            const std::type_info& type) {
+                            const std::type_info& type, const void* owner) {
   std::lock_guard lock(mutex_);
   if (entries_.count(name) != 0) {
     RINGKERNELS_THROW(errc::invalid_argument, "queue '" + name + "' is already registered");
   }
-  entries_.emplace(name, entry{std::move(kernel), queue, std::type_index(type)});
+  entries_.emplace(name, entry{std::move(kernel), queue, std::type_index(type), owner});
 }
 
 void* queue_registry::lookup(const std::string& name, const std::type_info& type) const {
@@ -75,6 +75,21 @@ std::size_t queue_registry::remove_kernel(std::string_view kernel) {
   std::size_t removed = 0;
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (it->second.kernel == kernel) {
+      it = entries_.erase(it);
+      ++removed;
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+std::size_t queue_registry::remove_owned(const void* owner) {
+  if (owner == nullptr) return 0;
+  std::lock_guard lock(mutex_);
+  std::size_t removed = 0;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->second.owner == owner) {
       it = entries_.erase(it);
       ++removed;
     } else {

@@ -77,6 +77,8 @@ std::string telemetry_snapshot::to_json() const {
       << state << "\", \"sent\": " << sent << ", \"received\": " << received
       << ", \"processed\": " << processed << ", \"replies_sent\": " << replies_sent
       << ", \"replies_received\": " << replies_received
+      << ", \"replies_abandoned\": " << replies_abandoned
+      << ", \"replies_malformed\": " << replies_malformed
       << ", \"dropped\": {\"malformed\": " << dropped_malformed
       << ", \"handler_failed\": " << dropped_handler_failed
       << ", \"reply_lost\": " << dropped_reply_lost << "}, \"refused_full\": " << refused_full
@@ -102,6 +104,9 @@ std::string telemetry_snapshot::to_prometheus() const {
   counter("messages_processed_total", processed, "Messages a handler ran on to completion.");
   counter("replies_sent_total", replies_sent, "Replies workers queued.");
   counter("replies_received_total", replies_received, "Replies the host took off the rings.");
+  counter("replies_abandoned_total", replies_abandoned,
+          "Replies to calls nobody waited for any more (dropped or timed-out futures).");
+  counter("replies_malformed_total", replies_malformed, "Reply frames that failed their checks.");
   out << "# HELP ringkernels_messages_dropped_total Messages dropped, by reason.\n"
       << "# TYPE ringkernels_messages_dropped_total counter\n"
       << "ringkernels_messages_dropped_total{" << labels << ",reason=\"malformed\"} "

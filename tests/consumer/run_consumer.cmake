@@ -7,8 +7,12 @@ endfunction()
 string(REPLACE "|" ";" PREFIX_PATH "${PREFIX_PATH}")
 file(REMOVE_RECURSE ${PREFIX} ${WORK})
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
-# An initial cache file carries the prefix list intact (a list argument would be split).
-file(WRITE ${WORK}.cache.cmake "set(CMAKE_PREFIX_PATH \"${PREFIX};${PREFIX_PATH}\" CACHE STRING \"\")\n")
+# As README shows: only the install prefix on the search path. The installed config must find
+# the Kokkos it was built with by itself (before, users had to add Kokkos to the path too).
+# The initial cache file carries the compiler flags intact: a sanitizer build (the asan preset)
+# links only against code built with the same -fsanitize flags.
+file(WRITE ${WORK}.cache.cmake "set(CMAKE_PREFIX_PATH \"${PREFIX}\" CACHE STRING \"\")\n"
+                               "set(CMAKE_CXX_FLAGS \"${CXX_FLAGS}\" CACHE STRING \"\")\n")
 run(${CMAKE_COMMAND} -C ${WORK}.cache.cmake -S ${SOURCE} -B ${WORK} -G Ninja -DCMAKE_CXX_COMPILER=${CXX})
 run(${CMAKE_COMMAND} --build ${WORK})
 run(${WORK}/consumer)

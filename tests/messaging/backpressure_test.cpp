@@ -30,7 +30,7 @@ msg::push_result push_value(producer& p, std::uint64_t value) {
 std::uint64_t pop_value(consumer& c) {
   msg::frame_header header{};
   std::uint64_t value = ~0ull;
-  REQUIRE(c.try_pop(header, &value));
+  REQUIRE(c.try_pop(header, value) == msg::pop_result::ok);
   CHECK(header.message_id == value);
   return value;
 }

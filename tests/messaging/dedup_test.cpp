@@ -46,3 +46,17 @@ TEST_CASE("a long stream keeps exactly the last N ids", "[messaging][dedup]") {
 TEST_CASE("a window of size zero is an error", "[messaging][dedup]") {
   CHECK_THROWS_AS(msg::dedup_window(0), ringkernels::error);
 }
+
+TEST_CASE("the largest id 2^64-1 is deduplicated like any other", "[messaging][dedup]") {
+  constexpr std::uint64_t largest = ~std::uint64_t{0};
+  msg::dedup_window window(4);
+  CHECK(window.admit(largest));
+  CHECK(window.contains(largest));
+  CHECK_FALSE(window.admit(largest));
+  CHECK(window.duplicates() == 1);
+  // It is forgotten in its turn, like any id, and id 0 beside it stays distinct.
+  CHECK(window.admit(0));
+  for (std::uint64_t id = 1; id <= 3; ++id) CHECK(window.admit(largest - id));
+  CHECK_FALSE(window.contains(largest));
+  CHECK(window.admit(largest));
+}

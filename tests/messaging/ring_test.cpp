@@ -172,3 +172,33 @@ TEST_CASE("a closed ring refuses pushes but can be drained", "[messaging][ring]"
   CHECK(c.drained_and_closed());
   CHECK(ring.counters().closed);
 }
+
+TEST_CASE("try_pop checks the header before copying: a corrupt length is skipped and counted",
+          "[messaging][ring]") {
+  // Before the fix try_pop copied header.payload_bytes bytes into a buffer whose size it never
+  // learned (ASan: heap-buffer-overflow READ of 65,536 with a corrupt header).
+  host_ring ring("corrupt", options(8, 64));
+  producer p(ring.ref());
+  consumer c(ring.ref());
+  const std::uint64_t value = 42;
+  msg::frame_header header{};
+  header.payload_bytes = sizeof value;
+  REQUIRE(p.try_push(header, &value) == msg::push_result::ok);
+  ring.ref().slot(0)->payload_bytes = 65536;  // above the ring's limit
+  REQUIRE(p.try_push(header, &value) == msg::push_result::ok);
+  ring.ref().slot(1)->payload_bytes = 32;  // within the limit, longer than the caller's buffer
+  REQUIRE(p.try_push(header, &value) == msg::push_result::ok);
+  ring.ref().slot(2)->flags = 1u << 30;  // a flag this version does not know
+  REQUIRE(p.try_push(header, &value) == msg::push_result::ok);
+
+  std::uint64_t out = 0;
+  msg::frame_header got{};
+  CHECK(c.try_pop(got, &out, sizeof out) == msg::pop_result::malformed);
+  CHECK(c.try_pop(got, &out, sizeof out) == msg::pop_result::malformed);
+  CHECK(c.try_pop(got, &out, sizeof out) == msg::pop_result::malformed);
+  CHECK(out == 0);  // nothing was copied from the bad frames
+  CHECK(c.try_pop(got, out) == msg::pop_result::ok);
+  CHECK(out == 42);
+  CHECK(c.try_pop(got, out) == msg::pop_result::empty);
+  CHECK(ring.counters().skipped_malformed == 3);
+}

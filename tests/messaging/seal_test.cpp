@@ -67,7 +67,7 @@ TEST_CASE("a sealed ring's producer seals each frame and its consumer reads it",
           msg::frame_seal(expected, reinterpret_cast<const std::byte*>(&sent), sizeof sent));
     msg::frame_header header{};
     payload64 got{};
-    REQUIRE(c.try_pop(header, &got));
+    REQUIRE(c.try_pop(header, got) == msg::pop_result::ok);
     CHECK(header.message_id == sequence);
     CHECK(std::memcmp(&got, &sent, sizeof got) == 0);
   }
@@ -97,10 +97,10 @@ TEST_CASE("a stamped frame with any one word not yet written is not complete",
   REQUIRE(p.try_push(header_for(0), &old_payload) == msg::push_result::ok);
   msg::frame_header header{};
   payload64 got{};
-  REQUIRE(c.try_pop(header, &got));
+  REQUIRE(c.try_pop(header, got) == msg::pop_result::ok);
   const payload64 previous_payload = payload_for(1);
   REQUIRE(p.try_push(header_for(1), &previous_payload) == msg::push_result::ok);
-  REQUIRE(c.try_pop(header, &got));
+  REQUIRE(c.try_pop(header, got) == msg::pop_result::ok);
   // Slot 0 now holds frame 0; frame 2 goes to the same slot.
   std::array<std::uint64_t, frame_words> previous{};
   std::memcpy(previous.data(), slot_words(ring, 2), sizeof previous);
@@ -122,7 +122,7 @@ TEST_CASE("a stamped frame with any one word not yet written is not complete",
   slot_words(ring, 2)[1] = (stamp_word & 0xffffffff00000000ull) | 0x1u;  // a flag bit flipped
   CHECK_FALSE(ring.ref().committed(2));
   slot_words(ring, 2)[1] = stamp_word;
-  REQUIRE(c.try_pop(header, &got));
+  REQUIRE(c.try_pop(header, got) == msg::pop_result::ok);
   CHECK(std::memcmp(&got, &sent, sizeof got) == 0);
 }
 
@@ -144,9 +144,9 @@ TEST_CASE("seals differ for frames that differ in one word", "[messaging][seal]"
     payload.words[word] ^= random() | 1u;  // never a zero change
     CHECK(seal_of() != original);
     payload.words[word] = kept;
-    header.timestamp ^= 1u << (trial % 64);
+    header.timestamp ^= std::uint64_t{1} << (trial % 64);
     CHECK(seal_of() != original);
-    header.timestamp ^= 1u << (trial % 64);
+    header.timestamp ^= std::uint64_t{1} << (trial % 64);
     CHECK(seal_of() == original);
   }
 }

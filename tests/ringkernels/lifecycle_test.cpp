@@ -63,8 +63,25 @@ TEMPLATE_TEST_CASE("a kernel goes launched then active then inactive then active
   CHECK(report.took < 100ms);
   CHECK(kernel.state() == kernel_state::terminated);
   expect_wrong_state([&] { kernel.activate(); }, "terminated");
-  expect_wrong_state([&] { (void)kernel.terminate(); }, "terminated");
   CHECK(kernel.send(request) == ringkernels::messaging::push_result::closed);
+}
+
+TEMPLATE_TEST_CASE("a second terminate returns the first report instead of throwing",
+                   "[ringkernels][lifecycle]", RINGKERNELS_HOST_BACKENDS) {
+  ringkernels::runtime rt;
+  auto kernel = rt.launch<TestType>(echo{}, named("twice"));
+  kernel.activate();
+  kernel.deactivate();
+  echo::Request request;
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(kernel.send(request) == ringkernels::messaging::push_result::ok);
+  const auto first = kernel.terminate();
+  const auto second = kernel.terminate();
+  CHECK(first.pending == 3);
+  CHECK(second.pending == first.pending);
+  CHECK(second.stopped == first.stopped);
+  CHECK(second.took == first.took);
+  CHECK(kernel.state() == kernel_state::terminated);
 }
 
 TEMPLATE_TEST_CASE("bad options and taken names are clear errors", "[ringkernels][lifecycle]",

@@ -40,16 +40,3 @@ TEST_CASE("a snapshot renders as JSON and Prometheus text", "[ringkernels][telem
   for (auto count : snapshot.end_to_end_ns) calls += count;
   CHECK(calls == 3);
 }
-
-TEST_CASE("hybrid logical clock timestamps only grow", "[ringkernels][clock]") {
-  ringkernels::hybrid_logical_clock clock;
-  const auto a = clock.tick(1000);
-  const auto b = clock.tick(1000);  // same microsecond: logical part grows
-  CHECK(b.packed > a.packed);
-  const auto remote = ringkernels::hlc_timestamp::make(5000, 7);  // a clock ahead of ours
-  const auto c = clock.receive(remote, 1200);
-  CHECK(c.packed > remote.packed);
-  CHECK(c.physical_us() == 5000);
-  const auto d = clock.tick(1300);  // our physical clock is still behind: stay after c
-  CHECK(d.packed > c.packed);
-}

@@ -5,8 +5,10 @@
 #include <ringkernels/context.hpp>
 #include <ringkernels/messaging/atomic_index.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <stdexcept>
+#include <thread>
 
 namespace test_support {
 
@@ -51,10 +53,12 @@ struct fragile {
   }
 };
 
-/// Spins while *hold != 0: a handler that does not return stops its worker's heartbeat.
+/// Spins while *hold != 0: a handler that does not return stops its worker's heartbeat. It
+/// first sets *entered (when given) so that a test knows the worker is inside.
 struct stuck {
   struct Request {
     std::uint32_t* hold;
+    std::uint32_t* entered = nullptr;
   };
   struct Reply {
     std::uint32_t released;
@@ -63,6 +67,7 @@ struct stuck {
                                                ringkernels::context&) const {
     using u32 =
         ringkernels::messaging::atomic_index<std::uint32_t, ringkernels::messaging::scope::system>;
+    if (request.entered != nullptr) u32::store_release(request.entered, 1u);
     while (u32::load_acquire(request.hold) != 0) {
     }
     return Reply{1};
@@ -87,6 +92,62 @@ struct cell_swap {
     const std::uint32_t seen = *request.cell;
     *request.cell = request.next;
     return Reply{seen};
+  }
+};
+
+/// Reports the clock as a handler sees it: the request's send stamp and two ctx.now() in a
+/// row. Each must be later than the one before.
+struct clock_probe {
+  struct Request {
+    std::uint64_t sequence = 0;
+  };
+  struct Reply {
+    std::uint64_t sequence = 0;
+    std::uint64_t sent_at = 0;
+    std::uint64_t first_now = 0;
+    std::uint64_t second_now = 0;
+  };
+  static constexpr bool writes_host_memory = false;
+  RINGKERNELS_INLINE_FUNCTION Reply operator()(const Request& request,
+                                               ringkernels::context& ctx) const {
+    Reply reply;
+    reply.sequence = request.sequence;
+    reply.sent_at = ctx.sent_at().packed;
+    reply.first_now = ctx.now().packed;
+    reply.second_now = ctx.now().packed;
+    return reply;
+  }
+};
+
+/// Replies with the length of the kernel name the handler sees.
+struct name_length {
+  struct Request {
+    std::uint32_t unused = 0;
+  };
+  struct Reply {
+    std::uint32_t length = 0;
+  };
+  RINGKERNELS_INLINE_FUNCTION Reply operator()(const Request&, ringkernels::context& ctx) const {
+    Reply reply;
+    const char* name = ctx.kernel_name();
+    while (name[reply.length] != '\0') ++reply.length;
+    return reply;
+  }
+};
+
+/// Echoes `value` after sleeping `sleep_us` microseconds (host backends only): a reply that
+/// arrives after its caller gave up.
+struct slow_echo {
+  struct Request {
+    std::uint64_t value = 0;
+    std::uint64_t sleep_us = 0;
+  };
+  struct Reply {
+    std::uint64_t value = 0;
+  };
+  Reply operator()(const Request& request, ringkernels::context&) const {
+    std::this_thread::sleep_for(std::chrono::microseconds(request.sleep_us));
+    return Reply{request.value};
   }
 };
 

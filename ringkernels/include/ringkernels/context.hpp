@@ -13,7 +13,8 @@
 
 namespace ringkernels {
 
-inline constexpr int kernel_name_capacity = 48;
+/// Bytes for a kernel's name in a context: the longest name (64, queue_registry.hpp) and its NUL.
+inline constexpr int kernel_name_capacity = 65;
 
 class context {
  public:
@@ -32,7 +33,7 @@ class context {
   /// (the clock merges the sender's timestamp lazily: reading the physical clock costs ~20 ns,
   /// too much to pay per message when the handler never asks).
   RINGKERNELS_INLINE_FUNCTION hlc_timestamp now() {
-    const std::uint64_t now_us = physical_time_ns() / 1000;
+    const std::uint64_t now_us = hlc_physical_us(physical_time_ns());
     if (sent_at_.packed > clock_->last().packed) return clock_->receive(sent_at_, now_us);
     return clock_->tick(now_us);
   }

@@ -51,6 +51,9 @@ struct alignas(64) control_block {
   messaging::ring_ref<messaging::scope::system> peer_out;
   /// 1 once another kernel was connected to this one's peer port (runtime::connect).
   std::uint32_t peer_in_enabled;
+  /// 1 once any worker stopped on a failure (besides its own `faulted`): senders read this one
+  /// word, on a line workers do not write while healthy, to refuse sends no worker would read.
+  std::uint32_t any_faulted;
 
   RINGKERNELS_INLINE_FUNCTION worker_counters* workers() {
     return reinterpret_cast<worker_counters*>(this + 1);

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace ringkernels {
 
@@ -71,15 +72,42 @@ struct worker_tally {
   }
 };
 
+/// A reply made while the output ring was full and the kernel was told to stop taking
+/// requests (deactivate): the worker keeps it, acknowledges, and pushes it when space comes.
+template <class Reply>
+struct held_reply {
+  bool held = false;
+  messaging::frame_header header{};
+  Reply reply{};
+};
+template <class Handler>
+using held_reply_for =
+    held_reply<std::conditional_t<handler_traits<Handler>::has_reply,
+                                  typename handler_traits<Handler>::reply_type, char>>;
+
+/// Pushes a held reply; true once nothing is held.
+template <class Reply, class Producer>
+RINGKERNELS_INLINE_FUNCTION bool flush_held_reply(held_reply<Reply>& held, Producer& replies,
+                                                  worker_tally& tally) {
+  if (!held.held) return true;
+  if (replies.try_push(held.header, &held.reply) != messaging::push_result::ok) return false;
+  held.held = false;
+  ++tally.replies_sent;
+  return true;
+}
+
 /// Handles one batch from `source`: returns the number of frames taken. Sets `failed` when the
 /// handler failed (the batch is then released only up to and including the failed frame, the
-/// rest stays pending).
+/// rest stays pending). A reply that finds the output ring full waits for space, unless the
+/// command changes meanwhile: on terminate it is lost (counted), otherwise it goes to `held`
+/// (which must then be given; replies_wanted == false never needs it) and the batch ends.
 template <class Handler, class Hooks, class Consumer, class Producer, messaging::scope S>
 RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler, Hooks& hooks,
                                                          const worker_binding<S>& binding,
                                                          Consumer& source, Producer& replies,
                                                          bool replies_wanted, context& ctx,
-                                                         worker_tally& tally, bool& failed) {
+                                                         worker_tally& tally, bool& failed,
+                                                         held_reply_for<Handler>* held = nullptr) {
   using traits = handler_traits<Handler>;
   using request_type = typename traits::request_type;
   using access = control_access<S>;
@@ -120,14 +148,29 @@ RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler,
       header.correlation_id = request_header.message_id;
       header.timestamp = request_header.timestamp;  // the request's send time, for latency
       // A full output ring is backpressure from the host: wait for it, unless told to stop.
+      bool sent = true;
       while (replies.try_push(header, &reply) != messaging::push_result::ok) {
-        if (access::command(binding.control) == kernel_command::terminate) {
+        const kernel_command now = access::command(binding.control);
+        if (now == kernel_command::terminate) {
           ++replies_lost;
+          break;
+        }
+        if (now != kernel_command::run && held != nullptr) {
+          // Deactivated while waiting: keep the reply, take no more requests, let the loop
+          // acknowledge (the host may drain the replies only later).
+          held->held = true;
+          held->header = header;
+          held->reply = reply;
+          sent = false;
           break;
         }
         hooks.idle();
       }
-      replies_sent += 1;
+      if (sent) replies_sent += 1;
+      if (!sent) {
+        taken = i + 1;
+        break;
+      }
     } else {
       if (!hooks.invoke([&] { handler(request, ctx); })) {
         failed = true;
@@ -199,6 +242,7 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
   // Peers are polled only once connected: on a GPU every poll is a read across PCIe.
   bool has_peer_in = false;
   messaging::ring_consumer<messaging::scope::system> peer_in(binding.peer_in);  // maybe unbound
+  detail::held_reply_for<Handler> held;  // a reply waiting for space while not running
   std::uint32_t acknowledged = ~0u;
   kernel_command command = kernel_command::idle;
   std::uint32_t busy_streak = 0;
@@ -218,16 +262,22 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
       }
       detail::acknowledge_command(binding, counters, tally, ctx, clock, command);
     }
-    if (command == kernel_command::terminate) break;
-    if (command != kernel_command::run) {
+    if (command == kernel_command::terminate) {
+      if (held.held) ++tally.dropped[static_cast<int>(drop_reason::reply_lost)];
+      break;
+    }
+    // A held reply goes out before any new request is taken, whatever the command.
+    if (!detail::flush_held_reply(held, out, tally) || command != kernel_command::run) {
+      busy_streak = 0;  // not busy: read the command on every idle pass
       access::u64::store_relaxed(&counters.loop_iterations, tally.loop_iterations);
       access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
+      tally.publish<S>(counters);
       hooks.idle();
       continue;
     }
     bool failed = false;
     std::uint32_t handled =
-        detail::dispatch_batch(handler, hooks, binding, in, out, true, ctx, tally, failed);
+        detail::dispatch_batch(handler, hooks, binding, in, out, true, ctx, tally, failed, &held);
     if (!failed && has_peer_in) {
       // Peer messages are handled like requests; their replies (if any) are not sent back.
       handled +=
@@ -237,6 +287,7 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
     if (handled > 0) tally.publish<S>(counters);
     if (failed) {
       access::u32::store_release(&counters.faulted, 1u);
+      access::u32::store_release(&binding.control->any_faulted, 1u);
       break;
     }
     if (handled == 0) {

@@ -18,10 +18,15 @@ enum class gpu_launch {
   event_driven  ///< no resident kernel: a host thread launches the loop when frames wait
 };
 
+/// The most slots a kernel's ring may have (16 M).
+inline constexpr std::uint32_t max_queue_capacity = 1u << 24;
+
 struct kernel_options {
   /// Kernel name: 1-64 of [A-Za-z0-9_-]; its queues are "<name>.in", "<name>.out", "<name>.peer".
   std::string name;
-  /// Slots of each worker's input and output ring (rounded up to a power of two).
+  /// Slots of each worker's input and output ring (rounded up to a power of two), 1 ..
+  /// max_queue_capacity. All rings of a kernel together must also fit in half of the host's
+  /// physical memory (they live in host or pinned host memory); launch checks both first.
   std::uint32_t queue_capacity = 4096;
   /// Persistent workers: CPU threads on the host backends, blocks on GPUs.
   int workers = 1;
@@ -51,6 +56,9 @@ struct terminate_report {
   bool stopped = true;                ///< every worker left its loop within the timeout
   std::chrono::microseconds took{0};  ///< from the request to the last worker leaving
   std::string detail;                 ///< why not stopped, or the fault that ended the kernel
+  /// Workers still inside a handler when terminate gave up on them (0 when stopped). Their
+  /// kernel's memory stays allocated until they leave.
+  int workers_still_running = 0;
 };
 
 }  // namespace ringkernels

@@ -26,8 +26,10 @@ class reply_future {
       : kernel_(std::move(other.kernel_)), id_(other.id_), sent_(other.sent_) {}
   reply_future& operator=(reply_future&&) = delete;
   reply_future(const reply_future&) = delete;
+  /// A future dropped before its reply came: the reply is discarded when it arrives (counted
+  /// as replies_abandoned), never delivered to receive().
   ~reply_future() {
-    if (kernel_) kernel_->forget_reply(id_);
+    if (kernel_) kernel_->abandon_reply(id_);
   }
 
   /// The message id of the request (its reply's correlation id).
@@ -35,13 +37,17 @@ class reply_future {
 
   /// Waits for the reply until `timeout` passes. Throws errc::timed_out, or
   /// errc::handler_failed when the kernel faulted, or errc::wrong_state when it terminated.
-  /// A future can be got once.
+  /// A future can be got once; after a throw its reply is abandoned.
   template <class Rep, class Period>
   reply_type get(std::chrono::duration<Rep, Period> timeout) {
     if (!kernel_) RINGKERNELS_THROW(errc::wrong_state, "reply_future::get() called twice");
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     backoff waiting;
     for (;;) {
+      // The state is read before the reply is looked for: a kernel seen terminated (or faulted)
+      // has routed every reply its workers made, so the look below finds ours if it exists.
+      // (Looking first lost replies another thread routed in between.)
+      const kernel_state state = kernel_->current_state();
       if (auto reply = kernel_->take_reply(id_)) {
         kernel_->record_end_to_end(
             static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -50,13 +56,12 @@ class reply_future {
         kernel_.reset();
         return *reply;
       }
-      const kernel_state state = kernel_->current_state();
       if (state == kernel_state::faulted) {
         fail(errc::handler_failed, "kernel '" + kernel_->name() +
                                        "' faulted before replying to message " +
                                        std::to_string(id_) + ": " + kernel_->fault_message());
       }
-      if (state == kernel_state::terminated || state == kernel_state::terminating) {
+      if (state == kernel_state::terminated) {
         fail(errc::wrong_state, "kernel '" + kernel_->name() +
                                     "' terminated before replying to message " +
                                     std::to_string(id_));
@@ -75,7 +80,7 @@ class reply_future {
 
  private:
   [[noreturn]] void fail(errc code, const std::string& message) {
-    kernel_->forget_reply(id_);
+    kernel_->abandon_reply(id_);
     kernel_.reset();
     throw error(code, message);
   }

@@ -32,11 +32,14 @@ struct telemetry_snapshot {
   std::string kernel;
   std::string backend;
   std::string state;
-  std::uint64_t sent = 0;              ///< messages the host enqueued for the kernel
-  std::uint64_t received = 0;          ///< frames workers took from their rings
-  std::uint64_t processed = 0;         ///< handler ran to completion
-  std::uint64_t replies_sent = 0;      ///< replies workers queued
-  std::uint64_t replies_received = 0;  ///< replies the host took off the output rings
+  std::uint64_t sent = 0;               ///< messages the host enqueued for the kernel
+  std::uint64_t received = 0;           ///< frames workers took from their rings
+  std::uint64_t processed = 0;          ///< handler ran to completion
+  std::uint64_t replies_sent = 0;       ///< replies workers queued
+  std::uint64_t replies_received = 0;   ///< replies the host took off the output rings
+  std::uint64_t replies_abandoned = 0;  ///< replies to call()s whose futures were dropped or
+                                        ///< gave up (timed out): discarded, never received
+  std::uint64_t replies_malformed = 0;  ///< reply frames that failed their checks: skipped
   std::uint64_t dropped_malformed = 0;
   std::uint64_t dropped_handler_failed = 0;
   std::uint64_t dropped_reply_lost = 0;

@@ -18,7 +18,7 @@ int main(int argc, char* argv[]) {
   if (producer.try_push(header, &value) != msg::push_result::ok) return 1;
   int received = 0;
   msg::frame_header got{};
-  if (!consumer.try_pop(got, &received) || received != value) return 1;
+  if (consumer.try_pop(got, received) != msg::pop_result::ok || received != value) return 1;
   std::printf("RingKernels %s: one frame through an installed ring\n",
               ringkernels::version().c_str());
   return 0;

@@ -3,6 +3,7 @@
 #ifndef RINGKERNELS_CORE_TOPOLOGY_HPP
 #define RINGKERNELS_CORE_TOPOLOGY_HPP
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct topology_summary {
   std::vector<gpu_locality> gpus;
   std::string hwloc_version;
 };
+
+/// Bytes of physical memory of this host (0 when the system does not say).
+std::uint64_t physical_memory_bytes() noexcept;
 
 /// Where persistent workers go: one worker per core in order (compact), spread evenly over the
 /// machine's cores (spread), or not pinned at all (none).

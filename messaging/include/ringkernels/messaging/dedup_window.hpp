@@ -11,7 +11,7 @@
 namespace ringkernels::messaging {
 
 /// Open-addressing hash set of the ids in the window plus a FIFO of the same ids in arrival
-/// order. O(1) per id; memory ~ 3 x 8 bytes x window. Not thread-safe: one per consumer.
+/// order. O(1) per id; memory ~ 3.25 x 8 bytes x window. Not thread-safe: one per consumer.
 class dedup_window {
  public:
   /// `window` >= 1 ids are remembered; throws ringkernels::error for 0.
@@ -32,8 +32,10 @@ class dedup_window {
   std::size_t find_slot(std::uint64_t id) const;
   void erase(std::uint64_t id);
 
-  // Table entries hold id + 1 so that 0 means empty (message id 0 is valid).
+  // Every 64-bit value is a valid id (0 and 2^64 - 1 too), so occupancy is kept apart: an
+  // earlier "id + 1, 0 means empty" encoding never remembered 2^64 - 1.
   std::vector<std::uint64_t> table_;
+  std::vector<std::uint8_t> used_;
   std::vector<std::uint64_t> fifo_;  // ring of remembered ids, oldest at fifo_head_
   std::size_t fifo_head_ = 0;
   std::size_t count_ = 0;

@@ -140,6 +140,25 @@ struct frame_view {
   const std::byte* payload = nullptr;
 };
 
+/// Checks a header read from a queue (untrusted: a corrupt or hostile producer can write any
+/// bytes) against the queue's frame limit. Every consumer checks before it copies a payload.
+RINGKERNELS_INLINE_FUNCTION frame_check check_header(const frame_header& header,
+                                                     std::uint32_t max_payload) {
+  if (header.payload_bytes == 0) return frame_check::empty_payload;
+  if (header.payload_bytes > max_payload) return frame_check::payload_too_large;
+  if ((header.flags & ~frame_flags::known_mask) != 0) return frame_check::unknown_flags;
+  return frame_check::ok;
+}
+
+/// Whether a frame is a well-formed `T` for a queue whose frame limit is `max_payload`: the
+/// header checks out, its length is exactly sizeof(T) and it carries the flags `required`.
+template <class T>
+RINGKERNELS_INLINE_FUNCTION bool is_frame_of(const frame_header& header, std::uint32_t max_payload,
+                                             std::uint32_t required = frame_flags::none) {
+  return check_header(header, max_payload) == frame_check::ok &&
+         header.payload_bytes == sizeof(T) && (header.flags & required) == required;
+}
+
 /// Checks `size` untrusted bytes as one frame for a queue whose frame limit is `max_payload`.
 /// On ok, `out` points into `bytes`. Never reads past `bytes + size`.
 RINGKERNELS_INLINE_FUNCTION frame_check decode_frame(const std::byte* bytes, std::size_t size,
@@ -148,10 +167,9 @@ RINGKERNELS_INLINE_FUNCTION frame_check decode_frame(const std::byte* bytes, std
   if (reinterpret_cast<std::uintptr_t>(bytes) % frame_alignment != 0)
     return frame_check::misaligned;
   const auto* header = reinterpret_cast<const frame_header*>(bytes);
-  if (header->payload_bytes == 0) return frame_check::empty_payload;
-  if (header->payload_bytes > max_payload) return frame_check::payload_too_large;
+  const frame_check check = check_header(*header, max_payload);
+  if (check != frame_check::ok) return check;
   if (header->payload_bytes > size - sizeof(frame_header)) return frame_check::length_mismatch;
-  if ((header->flags & ~frame_flags::known_mask) != 0) return frame_check::unknown_flags;
   out.header = header;
   out.payload = bytes + sizeof(frame_header);
   return frame_check::ok;

@@ -52,10 +52,11 @@ struct ring_control {
   alignas(cache_line_bytes) std::uint64_t claim;   ///< drop_oldest rings: claimed or dropped below
   alignas(cache_line_bytes) std::uint32_t closed;  ///< 1 once closed: pushes refused
   std::uint32_t reserved;
-  std::uint64_t dropped_newest;   ///< frames refused by the drop_newest policy
-  std::uint64_t dropped_oldest;   ///< pending frames dropped by the drop_oldest policy
-  std::uint64_t refused_full;     ///< pushes refused with `full` (reject and block policies)
-  std::uint64_t refused_invalid;  ///< pushes refused as too_large or empty_frame
+  std::uint64_t dropped_newest;     ///< frames refused by the drop_newest policy
+  std::uint64_t dropped_oldest;     ///< pending frames dropped by the drop_oldest policy
+  std::uint64_t refused_full;       ///< pushes refused with `full` (reject and block policies)
+  std::uint64_t refused_invalid;    ///< pushes refused as too_large or empty_frame
+  std::uint64_t skipped_malformed;  ///< frames try_pop() skipped: header or length did not check
 };
 static_assert(sizeof(ring_control) % cache_line_bytes == 0, "slots start on a cache line");
 
@@ -381,14 +382,36 @@ class ring_consumer {
     ring_type::index::store_relaxed(&ring_.control->head, head_);
   }
 
-  /// Copies out and releases one frame. False when none is ready.
-  RINGKERNELS_INLINE_FUNCTION bool try_pop(frame_header& header, void* payload) {
-    if (available(1) == 0) return false;
+  /// Copies out and releases one frame into `payload` (`capacity` bytes). The header is
+  /// checked first, from a local copy (the producer may be hostile or corrupt): a frame that
+  /// fails check_header() or is longer than `capacity` is released without being copied,
+  /// counted in skipped_malformed, and reported as pop_result::malformed.
+  RINGKERNELS_INLINE_FUNCTION pop_result try_pop(frame_header& header, void* payload,
+                                                 std::size_t capacity) {
+    if (available(1) == 0) return pop_result::empty;
     const frame_view view = frame(0);
-    header = *view.header;
-    memcpy(payload, view.payload, view.header->payload_bytes);
+    header = load_header(view.header);
+    const bool good = check_header(header, ring_.max_payload) == frame_check::ok &&
+                      header.payload_bytes <= capacity;
+    if (good) memcpy(payload, view.payload, header.payload_bytes);
     release(1);
-    return true;
+    if (good) return pop_result::ok;
+    ring_type::counter::fetch_add_relaxed(&ring_.control->skipped_malformed, 1);
+    return pop_result::malformed;
+  }
+
+  /// try_pop() of exactly one `T`: a frame of another length is malformed.
+  template <class T>
+  RINGKERNELS_INLINE_FUNCTION pop_result try_pop(frame_header& header, T& value) {
+    static_assert(std::is_trivially_copyable_v<T>, "frames carry trivially copyable values");
+    T local;
+    const pop_result result = try_pop(header, &local, sizeof(T));
+    if (result == pop_result::ok && header.payload_bytes != sizeof(T)) {
+      ring_type::counter::fetch_add_relaxed(&ring_.control->skipped_malformed, 1);
+      return pop_result::malformed;
+    }
+    if (result == pop_result::ok) value = local;
+    return result;
   }
 
   /// Closed by the producer side and nothing left to read.

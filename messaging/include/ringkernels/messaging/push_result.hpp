@@ -20,6 +20,13 @@ enum class push_result : std::uint8_t {
   empty_frame,        ///< not enqueued: zero-length payload
 };
 
+/// What a consumer's try_pop() found.
+enum class pop_result : std::uint8_t {
+  empty,      ///< no complete frame was ready
+  ok,         ///< a frame was copied out and released
+  malformed,  ///< the front frame failed its checks: released without copying, counted
+};
+
 /// True when the frame is now in the queue.
 RINGKERNELS_INLINE_FUNCTION constexpr bool enqueued(push_result result) {
   return result == push_result::ok || result == push_result::ok_dropped_oldest;
@@ -36,6 +43,7 @@ enum class backpressure : std::uint8_t {
 };
 
 const char* to_string(push_result result) noexcept;
+const char* to_string(pop_result result) noexcept;
 const char* to_string(backpressure policy) noexcept;
 
 }  // namespace ringkernels::messaging

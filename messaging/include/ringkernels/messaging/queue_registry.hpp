@@ -38,11 +38,13 @@ struct queue_handle {
 /// Name -> queue map shared by a runtime's kernels. @threadsafe
 class queue_registry {
  public:
-  /// Registers `queue` as "<kernel>.<port>". Throws invalid_argument if the name is taken.
+  /// Registers `queue` as "<kernel>.<port>" on behalf of `owner` (whoever may remove it again:
+  /// remove_owned). Throws invalid_argument if the name is taken; nothing is registered then.
   template <class Queue>
-  queue_handle<Queue> add(std::string_view kernel, std::string_view port, Queue& queue) {
+  queue_handle<Queue> add(std::string_view kernel, std::string_view port, Queue& queue,
+                          const void* owner = nullptr) {
     std::string name = queue_name(kernel, port);
-    insert(name, std::string(kernel), &queue, typeid(Queue));
+    insert(name, std::string(kernel), &queue, typeid(Queue), owner);
     return queue_handle<Queue>{name, &queue};
   }
 
@@ -58,14 +60,19 @@ class queue_registry {
   std::vector<std::string> names() const;
   /// Unregisters every queue of `kernel`; returns how many were removed.
   std::size_t remove_kernel(std::string_view kernel);
+  /// Unregisters the queues `owner` registered, and no others (a kernel whose launch failed
+  /// for a taken name must not remove the live kernel's queues); returns how many.
+  std::size_t remove_owned(const void* owner);
 
  private:
   struct entry {
     std::string kernel;
     void* queue;
     std::type_index type;
+    const void* owner;
   };
-  void insert(const std::string& name, std::string kernel, void* queue, const std::type_info& type);
+  void insert(const std::string& name, std::string kernel, void* queue, const std::type_info& type,
+              const void* owner);
   void* lookup(const std::string& name, const std::type_info& type) const;
 
   mutable std::mutex mutex_;

@@ -63,6 +63,7 @@ struct ring_counters {
   std::uint64_t dropped_oldest = 0;
   std::uint64_t refused_full = 0;
   std::uint64_t refused_invalid = 0;
+  std::uint64_t skipped_malformed = 0;  ///< frames the consumer skipped as malformed (try_pop)
   bool closed = false;
 };
 
@@ -128,6 +129,7 @@ class ring_buffer {
       copy.dropped_oldest = u64::load_relaxed(&c->dropped_oldest);
       copy.refused_full = u64::load_relaxed(&c->refused_full);
       copy.refused_invalid = u64::load_relaxed(&c->refused_invalid);
+      copy.skipped_malformed = u64::load_relaxed(&c->skipped_malformed);
       copy.closed = atomic_index<std::uint32_t, index_scope>::load_acquire(&c->closed);
     } else {
       Kokkos::View<ring_control, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> dst(
@@ -143,6 +145,7 @@ class ring_buffer {
     result.dropped_oldest = copy.dropped_oldest;
     result.refused_full = copy.refused_full;
     result.refused_invalid = copy.refused_invalid;
+    result.skipped_malformed = copy.skipped_malformed;
     result.closed = copy.closed != 0;
     return result;
   }

@@ -7,6 +7,7 @@
 #include <ringkernels/control_block.hpp>
 #include <ringkernels/core/backoff.hpp>
 #include <ringkernels/core/error.hpp>
+#include <ringkernels/core/logging.hpp>
 #include <ringkernels/core/topology.hpp>
 #include <ringkernels/dispatch_loop.hpp>
 #include <ringkernels/handler.hpp>
@@ -26,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ringkernels::detail {
@@ -69,24 +71,33 @@ class kernel_impl final : public kernel_base {
 
   ~kernel_impl() override {
     shut_down();
-    registry_.remove_kernel(options_.name);
-    // The backend decides when the rings and the control block are freed: on a GPU, freeing
-    // pinned memory waits for every resident kernel (device_residency.hpp).
-    auto memory = std::make_shared<retired_memory>();
+    registry_.remove_owned(this);  // only what this kernel registered: never a namesake's
+    auto memory = std::make_shared<retired_memory>(options_.name);
     memory->inputs = std::move(inputs_);
     memory->outputs = std::move(outputs_);
     memory->peer_input = std::move(peer_input_);
     memory->control = std::move(control_storage_);
+    // The backend decides when the rings and the control block are freed: on a GPU, freeing
+    // pinned memory waits for every resident kernel (device_residency.hpp); on the CPU, a
+    // worker stuck in a handler past terminate's deadline keeps them until it leaves.
     launcher_.retire_memory(std::move(memory));
   }
 
   const std::string& name() const override { return options_.name; }
 
+  /// Terminates a live kernel (the runtime or the last handle is going) and says, at warn
+  /// level, what that discarded or left running: nothing is dropped silently.
   void shut_down() noexcept override {
     try {
       refresh_fault();
       const kernel_state now = state();
-      if (now != kernel_state::terminated && now != kernel_state::created) (void)terminate();
+      if (now == kernel_state::terminated || now == kernel_state::created) return;
+      const terminate_report report = terminate();
+      if (report.pending > 0) {
+        log::warn("kernel '" + options_.name + "' shut down with " +
+                  std::to_string(report.pending) + " queued request(s) discarded");
+      }
+      if (!report.stopped) log::warn("kernel '" + options_.name + "': " + report.detail);
     } catch (...) {  // shutting down must not throw; terminate() reports through its result
     }
   }
@@ -101,7 +112,7 @@ class kernel_impl final : public kernel_base {
     for (int w = 0; w < options_.workers; ++w) bindings.push_back(binding_for(w));
     const pin_plan plan = machine_.plan_pinning(options_.pinning, options_.workers);
     pin_note_ =
-        launcher_.start(machine_, plan, handler_, std::move(bindings), &handler_times_, options_);
+        launcher_.start(machine_, plan, handler_, std::move(bindings), handler_times_, options_);
     started_ = clock_type::now();
     set_state(kernel_state::launched);
   }
@@ -109,31 +120,43 @@ class kernel_impl final : public kernel_base {
   void activate() { command(kernel_command::run, "activate", kernel_state::active); }
   void deactivate() { command(kernel_command::idle, "deactivate", kernel_state::inactive); }
 
+  /// Stops the workers (bounded by options.terminate_timeout) and reports. A second call
+  /// returns the first call's report.
   terminate_report terminate() {
     std::lock_guard lock(lifecycle_mutex_);
+    if (final_report_) return *final_report_;
     refresh_fault();
     require_state(options_.name, "terminate", state(),
                   {kernel_state::launched, kernel_state::active, kernel_state::inactive,
                    kernel_state::faulted});
     const bool was_faulted = state() == kernel_state::faulted;
-    set_state(kernel_state::terminating);
+    // seq_cst, paired with the senders' seq_cst increment of senders_in_flight_: a sender
+    // either sees `terminating` and refuses, or is counted and waited for below.
+    state_.store(kernel_state::terminating, std::memory_order_seq_cst);
     const auto start = clock_type::now();
     control_access<scope>::set_command(control(), kernel_command::terminate);
     terminate_report report;
     report.stopped = launcher_.wait_stopped(start + options_.terminate_timeout);
-    report.took = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - start);
     for (auto& ring : inputs_) ring->close();
     if (peer_input_) peer_input_->close();
+    wait_for_senders(start + options_.terminate_timeout);
+    report.took = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - start);
     report.pending = pending();
+    report.workers_still_running = launcher_.still_running();
     if (!report.stopped) {
-      report.detail = "a worker did not leave its loop within " +
+      report.detail = std::to_string(report.workers_still_running) +
+                      " worker(s) did not leave their loop within " +
                       std::to_string(options_.terminate_timeout.count()) +
-                      " ms (stuck in a handler?); it was detached";
+                      " ms (stuck in a handler?) and still run, detached; the kernel's memory "
+                      "is kept until they leave";
     } else if (was_faulted) {
       report.detail = fault_;
     }
+    // Replies first, then the state: a future that sees `terminated` finds its reply routed.
+    settle_replies_after_stop();
     stopped_at_ = clock_type::now();
     set_state(kernel_state::terminated);
+    final_report_ = report;
     return report;
   }
 
@@ -167,16 +190,15 @@ class kernel_impl final : public kernel_base {
     return send_with_id(request, next_message_id_.fetch_add(1, std::memory_order_relaxed));
   }
 
+  /// Enqueues one request with the given id. `closed` once the kernel terminates or faults
+  /// (no worker would read the ring).
   messaging::push_result send_with_id(const request_type& request, std::uint64_t message_id) {
-    const kernel_state now = state();
-    if (now == kernel_state::terminated || now == kernel_state::terminating ||
-        now == kernel_state::created) {
-      return messaging::push_result::closed;
-    }
+    const sender_guard guard(*this);
+    if (!guard.may_send()) return messaging::push_result::closed;
     messaging::frame_header header{};
     header.payload_bytes = sizeof(request_type);
     header.message_id = message_id;
-    header.timestamp = physical_time_ns() / 1000 << hlc_timestamp::logical_bits;
+    header.timestamp = next_send_stamps();
     const messaging::push_result result = push(pick_worker(message_id), header, &request);
     if (messaging::enqueued(result)) {
       sent_.fetch_add(1, std::memory_order_relaxed);
@@ -206,12 +228,28 @@ class kernel_impl final : public kernel_base {
   void expect_reply(std::uint64_t id) {
     std::lock_guard lock(reply_mutex_);
     awaited_.emplace(id, std::nullopt);
-    awaiting_.store(awaited_.size(), std::memory_order_release);
+    update_routing_locked();
   }
+  /// The request `id` was never enqueued: no reply will come.
   void forget_reply(std::uint64_t id) {
     std::lock_guard lock(reply_mutex_);
     awaited_.erase(id);
-    awaiting_.store(awaited_.size(), std::memory_order_release);
+    update_routing_locked();
+  }
+  /// Nobody will take the reply to `id` (its future was dropped, or get() timed out or gave
+  /// up): a reply already routed is discarded now, a later one when it arrives. Both are
+  /// counted (replies_abandoned) and never reach receive().
+  void abandon_reply(std::uint64_t id) {
+    std::lock_guard lock(reply_mutex_);
+    auto found = awaited_.find(id);
+    if (found == awaited_.end()) return;
+    if (found->second) {
+      replies_abandoned_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      abandoned_.insert(id);
+    }
+    awaited_.erase(found);
+    update_routing_locked();
   }
 
   /// Takes the reply to `id` if it has arrived (polling the output rings once).
@@ -227,15 +265,18 @@ class kernel_impl final : public kernel_base {
     if (!found->second) return std::nullopt;
     std::optional<reply_type> reply = found->second;
     awaited_.erase(found);
-    awaiting_.store(awaited_.size(), std::memory_order_release);
+    update_routing_locked();
     return reply;
   }
 
   /// Copies up to `max` replies not claimed by call() futures, oldest first.
   std::size_t receive(reply_type* out, std::size_t max) {
     std::lock_guard lock(reply_mutex_);
-    // Streaming (no call() futures waiting, nothing queued): copy straight from the rings.
-    if (awaited_.empty() && unclaimed_.empty()) return copy_replies_locked(out, max);
+    // Streaming (no call() future waiting or abandoned, nothing queued): copy straight from
+    // the rings.
+    if (awaited_.empty() && abandoned_.empty() && unclaimed_.empty()) {
+      return copy_replies_locked(out, max);
+    }
     if (unclaimed_.size() < max) drain_replies_locked();
     std::size_t n = 0;
     while (n < max && !unclaimed_.empty()) {
@@ -248,7 +289,7 @@ class kernel_impl final : public kernel_base {
   /// receive() for one worker's ring only; only its lock is taken while no call() waits.
   std::size_t receive_from(int worker, reply_type* out, std::size_t max) {
     const auto w = checked_worker(worker, "receive_from");
-    if (awaiting_.load(std::memory_order_acquire) == 0) {
+    if (routed_.load(std::memory_order_acquire) == 0) {
       std::lock_guard lock(reader_mutexes_[w]);
       return copy_from_ring(w, out, max);
     }
@@ -267,6 +308,8 @@ class kernel_impl final : public kernel_base {
     s.sent = sent_.load(std::memory_order_relaxed);
     s.refused_full = refused_full_.load(std::memory_order_relaxed);
     s.replies_received = replies_received_.load(std::memory_order_relaxed);
+    s.replies_abandoned = replies_abandoned_.load(std::memory_order_relaxed);
+    s.replies_malformed = replies_malformed_.load(std::memory_order_relaxed);
     if (control_storage_.data() != nullptr) {
       for (int w = 0; w < options_.workers; ++w) {
         worker_counters& c = control()->workers()[w];
@@ -285,7 +328,7 @@ class kernel_impl final : public kernel_base {
     }
     const auto end = state() == kernel_state::terminated ? stopped_at_ : clock_type::now();
     s.uptime_seconds = started_ ? std::chrono::duration<double>(end - *started_).count() : 0.0;
-    s.handler_ns = handler_times_.buckets();
+    s.handler_ns = handler_times_->buckets();
     s.end_to_end_ns = end_to_end_.buckets();
     return s;
   }
@@ -340,6 +383,34 @@ class kernel_impl final : public kernel_base {
                         "kernel '" + options_.name + "': max_batch must be >= 1");
     }
     frame_limit_ = static_cast<std::uint32_t>(traits::frame_limit);
+    validate_ring_memory();
+  }
+
+  /// Refuses ring sizes that cannot be allocated before anything is (Kokkos would fail deep
+  /// inside with "Allocation of size 128 G failed"), naming both numbers.
+  void validate_ring_memory() const {
+    if (options_.queue_capacity < 1 || options_.queue_capacity > max_queue_capacity) {
+      RINGKERNELS_THROW(errc::invalid_argument, "kernel '" + options_.name + "': queue_capacity " +
+                                                    std::to_string(options_.queue_capacity) +
+                                                    " is outside 1.." +
+                                                    std::to_string(max_queue_capacity));
+    }
+    std::uint64_t slots = 1;
+    while (slots < options_.queue_capacity) slots *= 2;
+    const std::uint64_t per_ring =
+        sizeof(messaging::ring_control) + slots * messaging::slot_stride(frame_limit_);
+    const std::uint64_t rings = 2 * static_cast<std::uint64_t>(options_.workers) + 1;
+    const std::uint64_t total = per_ring * rings;
+    const std::uint64_t memory = physical_memory_bytes();
+    if (memory != 0 && total > memory / 2) {
+      RINGKERNELS_THROW(errc::invalid_argument,
+                        "kernel '" + options_.name + "': its " + std::to_string(rings) +
+                            " rings of " + std::to_string(slots) + " slots of " +
+                            std::to_string(messaging::slot_stride(frame_limit_)) + " B need " +
+                            std::to_string(total >> 20) + " MiB, more than half of this host's " +
+                            std::to_string(memory >> 20) +
+                            " MiB of memory; lower queue_capacity or workers");
+    }
   }
 
   void allocate_rings() {
@@ -372,10 +443,16 @@ class kernel_impl final : public kernel_base {
     control()->worker_count = static_cast<std::uint32_t>(options_.workers);
   }
 
+  /// Registers this kernel's queues as its own; on a taken name, removes what it had added.
   void register_queues() {
-    registry_.add(options_.name, messaging::ports::input, inputs_);
-    registry_.add(options_.name, messaging::ports::output, outputs_);
-    if (peer_input_) registry_.add(options_.name, "peer", *peer_input_);
+    try {
+      registry_.add(options_.name, messaging::ports::input, inputs_, this);
+      registry_.add(options_.name, messaging::ports::output, outputs_, this);
+      if (peer_input_) registry_.add(options_.name, "peer", *peer_input_, this);
+    } catch (...) {
+      registry_.remove_owned(this);
+      throw;
+    }
   }
 
   worker_binding<scope> binding_for(int w) {
@@ -508,10 +585,57 @@ class kernel_impl final : public kernel_base {
 
   void set_state(kernel_state value) { state_.store(value, std::memory_order_release); }
 
+  /// Counts a sender in flight for as long as it lives, so that terminate() counts what it
+  /// pushed as pending (a send racing the rings' close was missed before). seq_cst pairs with
+  /// terminate()'s store of `terminating`.
+  class sender_guard {
+   public:
+    explicit sender_guard(kernel_impl& kernel) : kernel_(kernel) {
+      kernel_.senders_in_flight_.fetch_add(1, std::memory_order_seq_cst);
+      const kernel_state now = kernel_.state_.load(std::memory_order_seq_cst);
+      // A faulted kernel's rings have no reader: refuse, from one word of the control block
+      // (a GPU kernel that died is noticed by refresh_fault(), through the state).
+      allowed_ = (now == kernel_state::launched || now == kernel_state::active ||
+                  now == kernel_state::inactive) &&
+                 control_access<scope>::u32::load_acquire(&kernel_.control()->any_faulted) == 0;
+    }
+    ~sender_guard() { kernel_.senders_in_flight_.fetch_sub(1, std::memory_order_release); }
+    sender_guard(const sender_guard&) = delete;
+    sender_guard& operator=(const sender_guard&) = delete;
+    bool may_send() const { return allowed_; }
+
+   private:
+    kernel_impl& kernel_;
+    bool allowed_ = false;
+  };
+
+  void wait_for_senders(clock_type::time_point deadline) {
+    backoff waiting;
+    while (senders_in_flight_.load(std::memory_order_acquire) != 0 &&
+           clock_type::now() < deadline) {
+      waiting.pause();
+    }
+  }
+
+  /// Hybrid-logical-clock stamps for `count` sends from any host thread: the first of
+  /// `count` consecutive stamps, all later than every earlier stamp of this kernel's senders
+  /// (one clock shared by them, lock-free).
+  std::uint64_t next_send_stamps(std::uint64_t count = 1) {
+    const std::uint64_t now = hlc_physical_now().packed;
+    std::uint64_t last = host_clock_.load(std::memory_order_relaxed);
+    for (;;) {
+      // last + 1 carries a full logical counter into the physical part, as the HLC does.
+      const std::uint64_t first = now > last ? now : last + 1;
+      if (host_clock_.compare_exchange_weak(last, first + count - 1, std::memory_order_relaxed)) {
+        return first;
+      }
+    }
+  }
+
   template <class PickWorker>
   std::size_t send_chunks(const request_type* requests, std::size_t count, PickWorker pick) {
-    const kernel_state now = state();
-    if (now == kernel_state::terminated || now == kernel_state::terminating) return 0;
+    const sender_guard guard(*this);
+    if (!guard.may_send()) return 0;
     constexpr std::size_t chunk = 64;
     messaging::frame_header headers[chunk];
     const void* payloads[chunk];
@@ -519,12 +643,12 @@ class kernel_impl final : public kernel_base {
     while (done < count) {
       const std::size_t n = count - done < chunk ? count - done : chunk;
       const std::uint64_t first_id = next_message_id_.fetch_add(n, std::memory_order_relaxed);
-      const std::uint64_t stamp = physical_time_ns() / 1000 << hlc_timestamp::logical_bits;
+      const std::uint64_t stamp = next_send_stamps(n);
       for (std::size_t i = 0; i < n; ++i) {
         headers[i] = messaging::frame_header{};
         headers[i].payload_bytes = sizeof(request_type);
         headers[i].message_id = first_id + i;
-        headers[i].timestamp = stamp;
+        headers[i].timestamp = stamp + i;
         payloads[i] = &requests[done + i];
       }
       const std::uint32_t pushed = push_n(pick(), headers, payloads, static_cast<std::uint32_t>(n));
@@ -572,18 +696,31 @@ class kernel_impl final : public kernel_base {
     return total;
   }
 
+  /// Whether a frame from an output ring is a reply this kernel can deliver. Checked from a
+  /// local copy of the header before anything is copied: never trust what a ring holds.
+  bool reply_frame_ok(const messaging::frame_header& header) {
+    if (messaging::is_frame_of<reply_type>(header, frame_limit_, messaging::frame_flags::reply)) {
+      return true;
+    }
+    replies_malformed_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+
   /// Copies up to `max` replies from output ring `w` into `out`, without routing (only while
-  /// no call() future waits). Called with reader_mutexes_[w] held.
+  /// no call() future waits or was abandoned). Called with reader_mutexes_[w] held.
   std::size_t copy_from_ring(std::size_t w, reply_type* out, std::size_t max) {
     auto& reader = reply_readers_[w];
     const std::uint32_t ready =
         reader.available(static_cast<std::uint32_t>(std::min<std::size_t>(max, 256)));
+    std::size_t copied = 0;
     for (std::uint32_t i = 0; i < ready; ++i) {
-      std::memcpy(static_cast<void*>(&out[i]), reader.frame(i).payload, sizeof(reply_type));
+      const messaging::frame_view frame = reader.frame(i);
+      if (!reply_frame_ok(messaging::load_header(frame.header))) continue;
+      std::memcpy(static_cast<void*>(&out[copied++]), frame.payload, sizeof(reply_type));
     }
     if (ready > 0) reader.release(ready);
     replies_received_.fetch_add(ready, std::memory_order_relaxed);
-    return ready;
+    return copied;
   }
 
   /// The same over every ring, starting at a different one each time so no worker's replies
@@ -609,25 +746,70 @@ class kernel_impl final : public kernel_base {
       for (;;) {
         const std::uint32_t n = reader.available(256);
         if (n == 0) break;
-        for (std::uint32_t i = 0; i < n; ++i) {
-          const messaging::frame_view frame = reader.frame(i);
-          reply_type reply;
-          std::memcpy(static_cast<void*>(&reply), frame.payload, sizeof(reply_type));
-          auto awaited = awaited_.find(frame.header->correlation_id);
-          if (awaited != awaited_.end()) {
-            awaited->second = reply;
-          } else {
-            unclaimed_.push_back(reply);
-          }
-        }
+        for (std::uint32_t i = 0; i < n; ++i) route_locked(reader.frame(i));
         reader.release(n);
         taken += n;
       }
     }
     replies_received_.fetch_add(taken, std::memory_order_relaxed);
+    update_routing_locked();
   }
 
+  /// One reply frame to its future's slot, to the abandoned (discarded, counted), or to the
+  /// unclaimed queue for receive(). Called with reply_mutex_ held.
+  void route_locked(const messaging::frame_view& frame) {
+    const messaging::frame_header header = messaging::load_header(frame.header);
+    if (!reply_frame_ok(header)) return;
+    reply_type reply;
+    std::memcpy(static_cast<void*>(&reply), frame.payload, sizeof(reply_type));
+    auto awaited = awaited_.find(header.correlation_id);
+    if (awaited != awaited_.end()) {
+      awaited->second = reply;
+    } else if (abandoned_.erase(header.correlation_id) != 0) {
+      replies_abandoned_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      unclaimed_.push_back(reply);
+    }
+  }
+
+  /// Whether replies must be routed (a future waits for one, or one was abandoned) rather
+  /// than copied straight to receive_from(). Called with reply_mutex_ held.
+  void update_routing_locked() {
+    routed_.store(awaited_.size() + abandoned_.size(), std::memory_order_release);
+  }
+
+  /// After the workers stopped: every reply they produced is in the rings. Route them all, so
+  /// that futures find theirs and abandoned ones are counted; a reply to an abandoned request
+  /// that never came (it stayed pending) cannot come any more, so stop waiting for it. A
+  /// worker still running (detached) can still reply: its replies go to receive().
+  void settle_replies_after_stop() {
+    std::lock_guard lock(reply_mutex_);
+    drain_replies_locked();
+    abandoned_.clear();
+    update_routing_locked();
+  }
+
+  /// A kernel's rings and control block after the kernel object is gone, until nothing can
+  /// touch them any more.
   struct retired_memory {
+    explicit retired_memory(std::string kernel) : name(std::move(kernel)) {}
+    retired_memory(const retired_memory&) = delete;
+    retired_memory& operator=(const retired_memory&) = delete;
+    ~retired_memory() {
+      if (control.data() == nullptr || Kokkos::is_initialized()) return;
+      // Kokkos aborts the process when an allocation is freed after Kokkos::finalize. Memory
+      // that outlived it (a handle kept past the ScopeGuard, or a worker stuck in a handler
+      // that left only then) is leaked instead, and said so. README: destroy ring kernels and
+      // the runtime before Kokkos::finalize.
+      log::warn("kernel '" + name +
+                "': its ring memory outlived Kokkos::finalize and is leaked (destroy ring "
+                "kernels and the runtime before Kokkos::finalize / the ScopeGuard)");
+      for (auto& ring : inputs) (void)ring.release();
+      for (auto& ring : outputs) (void)ring.release();
+      (void)peer_input.release();
+      new Kokkos::View<std::byte*, memory_space>(std::move(control));  // never freed
+    }
+    std::string name;
     std::vector<std::unique_ptr<ring_type>> inputs, outputs;
     std::unique_ptr<ring_type> peer_input;
     Kokkos::View<std::byte*, memory_space> control;
@@ -658,6 +840,9 @@ class kernel_impl final : public kernel_base {
   clock_type::time_point stopped_at_{};
 
   std::atomic<std::uint64_t> next_message_id_{1};
+  std::atomic<std::uint64_t> host_clock_{0};      ///< the senders' HLC (next_send_stamp)
+  std::atomic<int> senders_in_flight_{0};         ///< sender_guard
+  std::optional<terminate_report> final_report_;  ///< under lifecycle_mutex_
   std::atomic<std::uint64_t> next_batch_worker_{0};
   std::atomic<std::uint64_t> sent_{0};
   std::atomic<std::uint64_t> refused_full_{0};
@@ -667,12 +852,16 @@ class kernel_impl final : public kernel_base {
   std::mutex reply_mutex_;
   std::vector<messaging::ring_consumer<scope>> reply_readers_;
   std::unique_ptr<std::mutex[]> reader_mutexes_;  ///< one per output ring: its one consumer
-  std::atomic<std::size_t> awaiting_{0};          ///< awaited_.size(), read without the lock
+  std::atomic<std::size_t> routed_{0};  ///< awaited_.size() + abandoned_.size(), lock-free
   std::unordered_map<std::uint64_t, std::optional<reply_type>> awaited_;
+  std::unordered_set<std::uint64_t> abandoned_;  ///< ids whose replies are to be discarded
+  std::atomic<std::uint64_t> replies_abandoned_{0};
+  std::atomic<std::uint64_t> replies_malformed_{0};
   std::deque<reply_type> unclaimed_;
   std::size_t next_reply_ring_ = 0;
 
-  latency_histogram handler_times_;
+  // Shared with the workers: one stuck in a handler past terminate may still record into it.
+  std::shared_ptr<latency_histogram> handler_times_ = std::make_shared<latency_histogram>();
   latency_histogram end_to_end_;
 };
 

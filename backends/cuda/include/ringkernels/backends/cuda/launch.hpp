@@ -100,7 +100,8 @@ class launcher {
   /// Chooses the launch mode from the device's facts, then launches (or starts the pump).
   /// Throws ringkernels::error naming the numbers when the requested mode cannot work.
   std::string start(const topology& /*machine*/, const pin_plan& /*plan*/, const Handler& handler,
-                    std::vector<binding_type> bindings, latency_histogram* /*handler_times*/,
+                    std::vector<binding_type> bindings,
+                    std::shared_ptr<latency_histogram> /*handler_times*/,
                     const kernel_options& options) {
     const int kokkos_device = Kokkos::Cuda().cuda_device();
     const int device = resolve_device(options.device, kokkos_device);
@@ -145,19 +146,13 @@ class launcher {
 
   /// Waits until the kernel has exited (or the pump has stopped) or `deadline` passes.
   bool wait_stopped(std::chrono::steady_clock::time_point deadline) {
-    if (pump_) return pump_->wait_stopped(deadline);
-    backoff waiting;
-    for (;;) {
-      const cudaError_t state = cudaStreamQuery(stream_);
-      if (state != cudaErrorNotReady) {
-        if (state != cudaSuccess) record_failure(state);
-        residency_.release();
-        return true;
-      }
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      waiting.pause();
-    }
+    const bool stopped = wait_exited(deadline);
+    still_running_ = stopped ? 0 : static_cast<int>(bindings_.extent(0));
+    return stopped;
   }
+
+  /// Worker blocks still resident after wait_stopped() gave up on them.
+  int still_running() const { return still_running_; }
 
   /// Why the kernel died (a trap, an illegal address...), or empty while it runs or after a
   /// clean exit.
@@ -174,6 +169,21 @@ class launcher {
   std::string pin_errors() const { return {}; }
 
  private:
+  bool wait_exited(std::chrono::steady_clock::time_point deadline) {
+    if (pump_) return pump_->wait_stopped(deadline);
+    backoff waiting;
+    for (;;) {
+      const cudaError_t state = cudaStreamQuery(stream_);
+      if (state != cudaErrorNotReady) {
+        if (state != cudaSuccess) record_failure(state);
+        residency_.release();
+        return true;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      waiting.pause();
+    }
+  }
+
   void launch(int device, gpu_launch mode, const Handler& handler, int grid) {
     const binding_type* device_bindings = bindings_.data();
     if (mode == gpu_launch::event_driven) {
@@ -205,6 +215,7 @@ class launcher {
   Kokkos::View<binding_type*, Kokkos::CudaHostPinnedSpace> bindings_;
   std::shared_ptr<event_pump> pump_;
   std::string failure_;
+  int still_running_ = 0;
 };
 
 }  // namespace ringkernels::cuda_backend

@@ -71,6 +71,12 @@ class hooks {
 };
 
 /// The worker threads of one kernel. Host only; not thread-safe (the kernel serialises calls).
+///
+/// A worker can outlive its pool: a handler that never returns cannot be interrupted, so
+/// terminate() gives up on it after its deadline and the thread is detached. Everything such a
+/// thread can still touch is owned jointly by the pool and every thread (shared_state): its
+/// flags, failure texts, the handler's histogram, and the kernel's rings and control block,
+/// which the kernel parks here when it goes (park()). The last thread to leave frees them.
 class worker_pool {
  public:
   using worker_body = std::function<void(std::uint32_t worker, std::string& failure)>;
@@ -81,18 +87,17 @@ class worker_pool {
   ~worker_pool() { join_all(); }
 
   /// Starts one thread per entry of `plan`, pinned as the plan says; returns the pinning notes.
+  /// `machine` must outlive the threads' start (the kernel's runtime state holds it).
   std::string start(const topology& machine, const pin_plan& plan, worker_body body) {
     const std::size_t workers = plan.core_of_worker.size();
-    failures_ = std::make_unique<std::string[]>(workers);
-    finished_ = std::make_unique<std::atomic<bool>[]>(workers);
-    pin_errors_ = std::make_unique<std::string[]>(workers);
+    state_ = std::make_shared<shared_state>(workers);
     for (std::size_t w = 0; w < workers; ++w) {
-      finished_[w] = false;
       const auto core = plan.core_of_worker[w];
-      threads_.emplace_back([this, &machine, core, w, body] {
-        if (core) pin_errors_[w] = machine.pin_current_thread(*core);
-        body(static_cast<std::uint32_t>(w), failures_[w]);
-        finished_[w].store(true, std::memory_order_release);
+      threads_.emplace_back([state = state_, &machine, core, w, body] {
+        if (core) state->pin_errors[w] = machine.pin_current_thread(*core);
+        body(static_cast<std::uint32_t>(w), state->failures[w]);
+        state->finished[w].store(true, std::memory_order_release);
+        state->running.fetch_sub(1, std::memory_order_acq_rel);
       });
     }
     return plan.note;
@@ -102,22 +107,21 @@ class worker_pool {
   bool wait_finished(std::chrono::steady_clock::time_point deadline) {
     backoff waiting;
     for (;;) {
-      bool all = true;
-      for (std::size_t w = 0; w < threads_.size(); ++w) {
-        all = all && finished_[w].load(std::memory_order_acquire);
-      }
-      if (all) return true;
+      if (still_running() == 0) return true;
       if (std::chrono::steady_clock::now() >= deadline) return false;
       waiting.pause();
     }
   }
 
+  /// Workers that have not left their loop (stuck in a handler).
+  int still_running() const { return state_ ? state_->running.load(std::memory_order_acquire) : 0; }
+
   /// Joins finished workers; a worker stuck in a handler is detached (it cannot be killed) and
-  /// reported by the caller.
+  /// reported by the caller. It keeps the shared state, and what was parked there, alive.
   void join_all() {
     for (std::size_t w = 0; w < threads_.size(); ++w) {
       if (!threads_[w].joinable()) continue;
-      if (finished_[w].load(std::memory_order_acquire)) {
+      if (state_->finished[w].load(std::memory_order_acquire)) {
         threads_[w].join();
       } else {
         threads_[w].detach();
@@ -125,24 +129,42 @@ class worker_pool {
     }
   }
 
+  /// Keeps `memory` alive until the last worker thread has left (at once if none runs).
+  void park(std::shared_ptr<void> memory) {
+    if (state_ && still_running() > 0) state_->parked = std::move(memory);
+  }
+
   /// The failure message of worker `w`. Call only after seeing that worker's `faulted` flag
   /// (acquire): the worker writes the message before it publishes the flag (release).
-  std::string failure_of(std::uint32_t w) const { return failures_[w]; }
+  std::string failure_of(std::uint32_t w) const { return state_->failures[w]; }
 
   std::string pin_errors() const {
     std::string text;
-    for (std::size_t w = 0; w < threads_.size(); ++w) {
-      if (!pin_errors_[w].empty())
-        text += "worker " + std::to_string(w) + ": " + pin_errors_[w] + "; ";
+    for (std::size_t w = 0; state_ && w < threads_.size(); ++w) {
+      if (!state_->pin_errors[w].empty())
+        text += "worker " + std::to_string(w) + ": " + state_->pin_errors[w] + "; ";
     }
     return text;
   }
 
  private:
+  struct shared_state {
+    explicit shared_state(std::size_t workers)
+        : failures(workers),
+          finished(std::make_unique<std::atomic<bool>[]>(workers)),
+          pin_errors(workers),
+          running(static_cast<int>(workers)) {
+      for (std::size_t w = 0; w < workers; ++w) finished[w] = false;
+    }
+    std::vector<std::string> failures;
+    std::unique_ptr<std::atomic<bool>[]> finished;
+    std::vector<std::string> pin_errors;
+    std::atomic<int> running;
+    std::shared_ptr<void> parked;  ///< the kernel's memory, while a detached worker may use it
+  };
+
   std::vector<std::thread> threads_;
-  std::unique_ptr<std::string[]> failures_;
-  std::unique_ptr<std::atomic<bool>[]> finished_;
-  std::unique_ptr<std::string[]> pin_errors_;
+  std::shared_ptr<shared_state> state_;
 };
 
 /// Launches the shared dispatch loop for `Handler` on pinned CPU threads.
@@ -152,33 +174,38 @@ class launcher {
   using binding_type = worker_binding<messaging::scope::system>;
 
   /// Starts one pinned thread per worker. (kernel_options' GPU fields do not apply here.)
+  /// Each thread holds its own copies of the handler, the bindings and the histogram's owner.
   std::string start(const topology& machine, const pin_plan& plan, const Handler& handler,
-                    std::vector<binding_type> bindings, latency_histogram* handler_times,
+                    std::vector<binding_type> bindings,
+                    std::shared_ptr<latency_histogram> handler_times,
                     const kernel_options& /*options*/) {
-    bindings_ = std::move(bindings);
-    return pool_.start(machine, plan,
-                       [this, handler, handler_times](std::uint32_t worker, std::string& failure) {
-                         hooks worker_hooks(&failure, handler_times);
-                         run_dispatch_loop(handler, bindings_[worker], worker_hooks);
-                       });
+    auto shared_bindings = std::make_shared<const std::vector<binding_type>>(std::move(bindings));
+    return pool_.start(
+        machine, plan,
+        [handler, handler_times, shared_bindings](std::uint32_t worker, std::string& failure) {
+          hooks worker_hooks(&failure, handler_times.get());
+          run_dispatch_loop(handler, (*shared_bindings)[worker], worker_hooks);
+        });
   }
   bool wait_stopped(std::chrono::steady_clock::time_point deadline) {
     const bool stopped = pool_.wait_finished(deadline);
     pool_.join_all();
     return stopped;
   }
+  /// Workers still inside a handler after wait_stopped() gave up on them.
+  int still_running() const { return pool_.still_running(); }
   /// CPU workers stop only through their faulted flag (failure_of); the launch itself cannot
   /// die the way a GPU kernel can.
   std::string launch_failure() const { return {}; }
-  /// Host memory can be freed at once: dropping the last reference does it.
-  void retire_memory(std::shared_ptr<void> /*memory*/) {}
+  /// Host memory is freed when the last reference goes: at once, or when a detached worker
+  /// (stuck in a handler past terminate's deadline) finally leaves.
+  void retire_memory(std::shared_ptr<void> memory) { pool_.park(std::move(memory)); }
   /// Why worker `w` stopped; valid once its `faulted` flag was seen.
   std::string failure_of(std::uint32_t w) const { return pool_.failure_of(w); }
   std::string pin_errors() const { return pool_.pin_errors(); }
 
  private:
   worker_pool pool_;
-  std::vector<binding_type> bindings_;
 };
 
 }  // namespace ringkernels::host_backend
