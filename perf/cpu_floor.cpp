@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <vector>
 
 namespace ringkernels::perf {
@@ -58,6 +60,48 @@ void measure_core_roundtrip(const topology& machine, int core_a, int core_b, rep
           "bare cache-line ping-pong, cores " + std::to_string(core_a) + "<->" +
               std::to_string(core_b));
   out.add("floor.core_roundtrip.p99_ns", percentile(copy, 99), "ns");
+}
+
+void measure_thread_wake(const topology& machine, int core_a, int core_b, double scale,
+                         report& out) {
+  const auto rounds = static_cast<std::uint64_t>(400 * scale) + 40;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool notified = false;
+  std::atomic<std::int64_t> woke_at{0};
+  std::vector<double> samples;
+  samples.reserve(rounds);
+  std::thread sleeper = pinned_thread(machine, core_b, [&] {
+    for (std::uint64_t i = 0; i < rounds; ++i) {
+      std::unique_lock lock(mutex);
+      wake.wait(lock, [&] { return notified; });
+      notified = false;
+      woke_at.store(clock_type::now().time_since_epoch().count(), std::memory_order_release);
+    }
+  });
+  std::thread waker = pinned_thread(machine, core_a, [&] {
+    for (std::uint64_t i = 0; i < rounds; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      woke_at.store(0, std::memory_order_relaxed);
+      const auto start = clock_type::now();
+      {
+        std::lock_guard lock(mutex);
+        notified = true;
+      }
+      wake.notify_one();
+      std::int64_t woke = 0;
+      while ((woke = woke_at.load(std::memory_order_acquire)) == 0) {
+      }
+      samples.push_back(static_cast<double>(woke - start.time_since_epoch().count()));
+    }
+  });
+  waker.join();
+  sleeper.join();
+  std::vector<double> copy = samples;
+  out.add("floor.thread_wake.p50_ns", percentile(samples, 50), "ns",
+          "notify to running of a thread asleep 5 ms, cores " + std::to_string(core_a) + "->" +
+              std::to_string(core_b));
+  out.add("floor.thread_wake.p99_ns", percentile(copy, 99), "ns");
 }
 
 double measure_bare_spsc(const topology& machine, int core_a, int core_b, std::uint64_t batch,

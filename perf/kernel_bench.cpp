@@ -61,6 +61,45 @@ void roundtrip(report& out, double scale, gpu_launch mode = gpu_launch::automati
               std::string("call().get(), 64 B each way, ") + to_string(mode) + " launch");
 }
 
+/// A request after 5 ms of silence, as scientific codes send (bursts with gaps):
+/// roundtrip.after_idle_5ms.p50_ns/.p99_ns, and idle.cpu_percent, the process's CPU use
+/// during the silences (the idle kernel's cost, in % of one core).
+template <class ExecSpace>
+void roundtrip_after_idle(report& out, double scale) {
+  runtime rt;
+  kernel_options options;
+  options.name = "bench_idle_echo";
+  options.single_sender = true;
+  auto kernel = rt.template launch<ExecSpace>(echo{}, options);
+  kernel.activate();
+  const auto iterations = static_cast<std::uint64_t>(400 * scale) + 40;
+  std::vector<double> samples;
+  samples.reserve(iterations);
+  std::uint64_t wrong = 0;
+  double idle_cpu = 0;
+  double idle_wall = 0;
+  std::thread caller = pinned_thread(rt.machine(), caller_core(rt.machine()), [&] {
+    for (std::uint64_t i = 0; i < iterations; ++i) {
+      const double cpu_before = process_cpu_seconds();
+      const auto quiet = clock_type::now();
+      std::this_thread::sleep_for(5ms);
+      const auto start = clock_type::now();
+      idle_cpu += process_cpu_seconds() - cpu_before;
+      idle_wall += std::chrono::duration<double>(start - quiet).count();
+      const echo::Reply reply = kernel.call(make_request(i)).get(1s);
+      samples.push_back(
+          std::chrono::duration<double, std::nano>(clock_type::now() - start).count());
+      wrong += reply_matches(reply, i) ? 0 : 1;
+    }
+  });
+  caller.join();
+  if (wrong != 0) RINGKERNELS_THROW(errc::backend_failure, "roundtrip after idle: wrong replies");
+  add_latency(out, "roundtrip.after_idle_5ms", std::move(samples),
+              "call().get() after 5 ms without messages (the worker had gone to sleep)");
+  out.add("idle.cpu_percent", 100.0 * idle_cpu / idle_wall, "%",
+          "process CPU during the 5 ms silences, % of one core");
+}
+
 /// What one streaming run measured: replies/s, and where the time went (which side waited).
 struct stream_result {
   double msgs_per_s = 0;
@@ -233,6 +272,7 @@ template <class ExecSpace>
 void run(const std::string& which, report& out, const kernel_bench_options& bench) {
   if (which == "roundtrip") {
     roundtrip<ExecSpace>(out, bench.scale);
+    roundtrip_after_idle<ExecSpace>(out, bench.scale);
   } else {
     throughput<ExecSpace>(out, bench);
   }
@@ -287,6 +327,12 @@ report run_kernel_bench(const std::string& which, const std::string& backend,
   if (which == "roundtrip") {
     out.add("roundtrip.p50_over_floor", out.value("roundtrip.p50_ns") / floor, "x",
             "ratio to the bare core-to-core round trip");
+    topology machine;
+    measure_thread_wake(machine, caller_core(machine) < 0 ? 0 : caller_core(machine), 0,
+                        bench.scale, out);
+    out.add("roundtrip.after_idle_5ms.p50_over_wake_floor",
+            out.value("roundtrip.after_idle_5ms.p50_ns") / out.value("floor.thread_wake.p50_ns"),
+            "x", "ratio to waking a sleeping thread (a sleeping worker's floor)");
   }
   return out;
 }

@@ -25,6 +25,13 @@ int number_option(const arguments& args, const std::string& name, int fallback, 
                   int highest);
 /// Whether "--name" appears.
 bool flag(const arguments& args, const std::string& name);
+/// Refuses what `command` does not know: an option not in `valued` (which take a value) or
+/// `flags`, or more than `positionals` leading words. Kokkos' own --kokkos-* options pass.
+/// Throws invalid_argument naming the word and the known options (a typo in a batch script
+/// must not silently run the defaults).
+void require_known_options(const arguments& args, const std::string& command,
+                           const std::vector<std::string>& valued,
+                           const std::vector<std::string>& flags = {}, std::size_t positionals = 0);
 /// "--launch automatic|cooperative|persistent|event-driven" (GPU backends); throws otherwise.
 gpu_launch launch_option(const arguments& args);
 

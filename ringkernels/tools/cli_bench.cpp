@@ -8,6 +8,9 @@
 namespace ringkernels::cli {
 
 int run_bench(const arguments& args) {
+  require_known_options(args, "bench",
+                        {"backend", "json", "workers", "host-threads", "device", "launch"},
+                        {"quick"}, 1);
   const std::string which = args.empty() ? "" : args[0];
   const std::string json = option(args, "json", "");
   perf::kernel_bench_options options;

@@ -9,7 +9,8 @@
 
 namespace ringkernels::cli {
 
-int run_info(const arguments& /*args*/) {
+int run_info(const arguments& args) {
+  require_known_options(args, "info", {"device"});
   std::printf("RingKernels %s\n", version().c_str());
   std::printf("Kokkos %s\n", compat::kokkos_version_string().c_str());
   std::printf("Backends:\n");

@@ -32,6 +32,7 @@ std::optional<validation_result> run_backend(const std::string& name, std::uint6
 }  // namespace
 
 int run_validate(const arguments& args) {
+  require_known_options(args, "validate", {"backend", "messages", "device", "launch"});
   const std::string wanted = option(args, "backend", "best");
   const auto messages =
       static_cast<std::uint64_t>(number_option(args, "messages", 1000000, 1, 2000000000));
@@ -44,6 +45,19 @@ int run_validate(const arguments& args) {
                  "ringkernels validate: unknown backend '%s' (serial, openmp, cuda, hip, all)\n",
                  wanted.c_str());
     return 2;
+  }
+  for (const auto& backend : known_backends()) {
+    if (backend.name == wanted && !backend.built) {
+      std::string built;
+      for (const auto& other : known_backends()) {
+        if (other.built) built += (built.empty() ? "" : ", ") + other.name;
+      }
+      std::fprintf(stderr,
+                   "ringkernels validate: backend '%s' is not built in this configuration "
+                   "(built: %s)\n",
+                   wanted.c_str(), built.c_str());
+      return 2;
+    }
   }
   int passed = 0;
   int total = 0;

@@ -123,6 +123,41 @@ bool flag(const arguments& args, const std::string& name) {
   return false;
 }
 
+void require_known_options(const arguments& args, const std::string& command,
+                           const std::vector<std::string>& valued,
+                           const std::vector<std::string>& flags, std::size_t positionals) {
+  const auto known_list = [&] {
+    std::string text;
+    for (const auto& name : valued) text += (text.empty() ? "--" : ", --") + name + " V";
+    for (const auto& name : flags) text += (text.empty() ? "--" : ", --") + name;
+    return text.empty() ? std::string("none") : text;
+  };
+  const auto in = [](const std::vector<std::string>& names, const std::string& name) {
+    for (const auto& known : names) {
+      if (known == name) return true;
+    }
+    return false;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--kokkos-", 0) == 0) continue;  // Kokkos reads these itself
+    if (arg.rfind("--", 0) != 0) {
+      if (i < positionals) continue;
+      RINGKERNELS_THROW(errc::invalid_argument, "unexpected argument '" + arg + "' for '" +
+                                                    command + "' (options: " + known_list() + ")");
+    }
+    const std::string name =
+        arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
+    if (in(valued, name)) {
+      if (arg.find('=') == std::string::npos) ++i;  // its value is the next word
+      continue;
+    }
+    if (in(flags, name) && arg.find('=') == std::string::npos) continue;
+    RINGKERNELS_THROW(errc::invalid_argument, "unknown option '" + arg + "' for '" + command +
+                                                  "' (options: " + known_list() + ")");
+  }
+}
+
 }  // namespace ringkernels::cli
 
 int main(int argc, char* argv[]) {
@@ -155,6 +190,10 @@ int main(int argc, char* argv[]) {
   if (!device_argument.empty()) kokkos_argv.push_back(device_argument.data());
   int kokkos_argc = static_cast<int>(kokkos_argv.size());
   kokkos_argv.push_back(nullptr);
+  // The tool pins its own workers (hwloc); the OpenMP pool only runs ordinary Kokkos work.
+  // OMP_PROC_BIND unset means "no binding" to libgomp, which read it at load time; saying so
+  // explicitly silences Kokkos' warning on every command. A user's own value is kept.
+  setenv("OMP_PROC_BIND", "false", 0);
   Kokkos::ScopeGuard kokkos(kokkos_argc, kokkos_argv.data());
   try {
     if (command == "info") return ringkernels::cli::run_info(args);

@@ -79,3 +79,46 @@ TEMPLATE_TEST_CASE("a worker stuck in its handler is reported stalled", "[ringke
   std::this_thread::sleep_for(50ms);
   CHECK_FALSE(kernel.status().stalled);
 }
+
+TEMPLATE_TEST_CASE("activate after a handler threw recovers the kernel and its queued messages",
+                   "[ringkernels][fault]", RINGKERNELS_HOST_BACKENDS) {
+  using fragile = test_support::fragile;
+  ringkernels::runtime rt;
+  ringkernels::kernel_options options;
+  options.name = "recovers";
+  auto kernel = rt.launch<TestType>(fragile{}, options);
+  const fragile::Request batch[4] = {{-1}, {2}, {3}, {4}};
+  REQUIRE(kernel.send_batch(batch, 4) == 4);  // queued while launched
+  kernel.activate();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (kernel.state() != kernel_state::faulted && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  REQUIRE(kernel.state() == kernel_state::faulted);
+  // Before: faulted for good, three messages stranded; terminate was the only way out.
+  kernel.activate();
+  CHECK(kernel.state() == kernel_state::active);
+  CHECK(kernel.status().fault.empty());
+  std::vector<std::int64_t> doubled;
+  fragile::Reply replies[4];
+  while (doubled.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    const std::size_t n = kernel.receive(replies, 4);
+    for (std::size_t i = 0; i < n; ++i) doubled.push_back(replies[i].doubled);
+  }
+  CHECK(doubled == std::vector<std::int64_t>{4, 6, 8});
+  CHECK(kernel.call(fragile::Request{5}).get(1s).doubled == 10);
+  const auto counters = kernel.snapshot();
+  CHECK(counters.dropped_handler_failed == 1);  // the failed message, counted, not retried
+  CHECK(counters.processed == 4);
+  CHECK(counters.balanced());
+}
+
+TEMPLATE_TEST_CASE("zero timeouts are refused at launch", "[ringkernels][fault]",
+                   RINGKERNELS_HOST_BACKENDS) {
+  ringkernels::runtime rt;
+  ringkernels::kernel_options options;
+  options.name = "zero";
+  options.acknowledge_timeout = 0ms;
+  CHECK_THROWS_WITH(rt.launch<TestType>(ringkernels::examples::echo{}, options),
+                    ContainsSubstring("acknowledge_timeout (0 ms)"));
+}

@@ -129,3 +129,25 @@ TEMPLATE_TEST_CASE("ring sizes that cannot be allocated are refused naming the n
                     ContainsSubstring("more than half of this host's"));
   CHECK(rt.queue_names().empty());
 }
+
+TEMPLATE_TEST_CASE("more host workers than the cores can carry are refused naming the numbers",
+                   "[ringkernels][shutdown]", RINGKERNELS_HOST_BACKENDS) {
+  // Before: 1,000 workers on 2 cores launched in 3.6 s and then held both cores while idle;
+  // 2,000 never finished launching.
+  ringkernels::runtime rt;
+  auto crowd = named("crowd");
+  crowd.workers = 1000;
+  const int cores = rt.machine().core_count();
+  if (crowd.workers <= 4 * cores) SKIP("this machine has the cores for 1,000 workers");
+  CHECK_THROWS_WITH(rt.launch<TestType>(echo{}, crowd),
+                    ContainsSubstring("1000 workers on " + std::to_string(cores) + " cores") &&
+                        ContainsSubstring("at most 4 persistent workers per core"));
+  CHECK(rt.queue_names().empty());
+  auto fits = named("fits");
+  fits.workers = 4 * cores;
+  auto kernel = rt.launch<TestType>(echo{}, fits);
+  kernel.activate();
+  CHECK(kernel.call(echo::Request{}).get(5s).sequence == 0);
+  const auto report = kernel.terminate();
+  CHECK(report.stopped);
+}

@@ -19,6 +19,9 @@ enum class kernel_command : std::uint32_t {
   terminate = 2,  ///< leave the dispatch loop
 };
 
+/// What a worker halted by a handler failure shows as its acknowledged command: none.
+inline constexpr std::uint32_t halted_acknowledgement = 0xffffffffu;
+
 /// Why a message was dropped instead of processed. Each has its own counter.
 enum class drop_reason : std::uint32_t {
   malformed = 0,       ///< payload size does not match the handler's request type

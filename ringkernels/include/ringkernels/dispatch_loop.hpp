@@ -243,6 +243,9 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
   bool has_peer_in = false;
   messaging::ring_consumer<messaging::scope::system> peer_in(binding.peer_in);  // maybe unbound
   detail::held_reply_for<Handler> held;  // a reply waiting for space while not running
+  // Stopped after a handler failure: takes nothing until the host recovers the kernel (it
+  // commands idle, which this worker then acknowledges afresh) or terminates it.
+  bool halted = false;
   std::uint32_t acknowledged = ~0u;
   kernel_command command = kernel_command::idle;
   std::uint32_t busy_streak = 0;
@@ -254,6 +257,14 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
     if (iteration % 256 == 0) {
       tally.publish<S>(counters);
       access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
+    }
+    if (halted) {
+      if (command == kernel_command::terminate) break;
+      if (command != kernel_command::idle) {
+        hooks.idle();
+        continue;
+      }
+      halted = false;  // the host is recovering the kernel: acknowledge idle below
     }
     if (static_cast<std::uint32_t>(command) != acknowledged) {
       acknowledged = static_cast<std::uint32_t>(command);
@@ -286,9 +297,16 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
     busy_streak = handled > 0 ? busy_streak + 1 : 0;
     if (handled > 0) tally.publish<S>(counters);
     if (failed) {
+      // The failed message was counted as dropped (handler_failed) and released; the rest
+      // stays queued. Say so, then wait for recovery or terminate. The acknowledgement is
+      // withdrawn, so the host's recovery sees this worker's fresh `idle`, not an old one.
+      access::u32::store_release(&counters.acknowledged, halted_acknowledgement);
+      acknowledged = halted_acknowledgement;
       access::u32::store_release(&counters.faulted, 1u);
       access::u32::store_release(&binding.control->any_faulted, 1u);
-      break;
+      halted = true;
+      busy_streak = 0;
+      continue;
     }
     if (handled == 0) {
       // Idle iterations are cheap to stamp; busy ones stamp every 256 iterations (above).

@@ -39,6 +39,13 @@ class backoff {
   explicit backoff(const tuning& settings) : tuning_(settings) {}
 
   void pause() {
+    pause_with([](std::chrono::microseconds step) { std::this_thread::sleep_for(step); });
+  }
+
+  /// pause(), with the sleeping steps done by `sleep(step)`: a waiter that can be woken early
+  /// (a parked worker, backends/host) sleeps its own way.
+  template <class Sleep>
+  void pause_with(Sleep&& sleep) {
     ++polls_;
     if (polls_ <= tuning_.spins) return;
     if (polls_ <= tuning_.spins + tuning_.pauses) {
@@ -49,7 +56,7 @@ class backoff {
       std::this_thread::yield();
       return;
     }
-    std::this_thread::sleep_for(sleep_);
+    sleep(sleep_);
     sleep_ = sleep_ * 2 > tuning_.max_sleep ? tuning_.max_sleep : sleep_ * 2;
   }
 

@@ -117,8 +117,19 @@ class kernel_impl final : public kernel_base {
     set_state(kernel_state::launched);
   }
 
-  void activate() { command(kernel_command::run, "activate", kernel_state::active); }
-  void deactivate() { command(kernel_command::idle, "deactivate", kernel_state::inactive); }
+  /// Workers start consuming. After a host handler's failure (faulted) this recovers the
+  /// kernel first: the failed message stays counted as dropped, the queued ones are handled.
+  void activate() {
+    std::lock_guard lock(lifecycle_mutex_);
+    refresh_fault();
+    if (state() == kernel_state::faulted) recover_from_fault();
+    command_locked(kernel_command::run, "activate", kernel_state::active);
+  }
+  void deactivate() {
+    std::lock_guard lock(lifecycle_mutex_);
+    refresh_fault();
+    command_locked(kernel_command::idle, "deactivate", kernel_state::inactive);
+  }
 
   /// Stops the workers (bounded by options.terminate_timeout) and reports. A second call
   /// returns the first call's report.
@@ -135,6 +146,7 @@ class kernel_impl final : public kernel_base {
     state_.store(kernel_state::terminating, std::memory_order_seq_cst);
     const auto start = clock_type::now();
     control_access<scope>::set_command(control(), kernel_command::terminate);
+    launcher_.wake_all();
     terminate_report report;
     report.stopped = launcher_.wait_stopped(start + options_.terminate_timeout);
     for (auto& ring : inputs_) ring->close();
@@ -378,6 +390,14 @@ class kernel_impl final : public kernel_base {
                             "': workers = " + std::to_string(options_.workers) + " is outside 1.." +
                             std::to_string(max_workers_per_kernel));
     }
+    if (options_.acknowledge_timeout.count() < 1 || options_.terminate_timeout.count() < 1) {
+      RINGKERNELS_THROW(errc::invalid_argument,
+                        "kernel '" + options_.name + "': acknowledge_timeout (" +
+                            std::to_string(options_.acknowledge_timeout.count()) +
+                            " ms) and terminate_timeout (" +
+                            std::to_string(options_.terminate_timeout.count()) +
+                            " ms) must be at least 1 ms");
+    }
     if (options_.max_batch < 1) {
       RINGKERNELS_THROW(errc::invalid_argument,
                         "kernel '" + options_.name + "': max_batch must be >= 1");
@@ -469,19 +489,52 @@ class kernel_impl final : public kernel_base {
 
   control_block* control() { return reinterpret_cast<control_block*>(control_storage_.data()); }
 
-  void command(kernel_command what, const char* operation, kernel_state target) {
-    std::lock_guard lock(lifecycle_mutex_);
-    refresh_fault();
+  /// Sends `what` to every worker and waits for their acknowledgements; on a timeout the
+  /// previous command is restored (the state keeps saying what the workers do) and it throws.
+  /// Called with lifecycle_mutex_ held.
+  void command_locked(kernel_command what, const char* operation, kernel_state target) {
     if (what == kernel_command::run) {
       require_state(options_.name, operation, state(),
                     {kernel_state::launched, kernel_state::inactive});
     } else {
       require_state(options_.name, operation, state(), {kernel_state::active});
     }
+    const kernel_command previous = control_access<scope>::command(control());
     control_access<scope>::set_command(control(), what);
-    wait_acknowledged(what, operation);
+    launcher_.wake_all();
+    try {
+      wait_acknowledged(what, operation);
+    } catch (const error&) {
+      control_access<scope>::set_command(control(), previous);
+      launcher_.wake_all();
+      throw;
+    }
     if (what == kernel_command::run) record_clock_offsets();
     set_state(target);
+  }
+
+  /// A host handler threw: its worker halted (the message counted as dropped). Brings every
+  /// worker back to idle and clears the fault, so the kernel is inactive again. A GPU kernel
+  /// that died took its context with it: that cannot be undone here.
+  void recover_from_fault() {
+    const std::string died = launcher_.launch_failure();
+    if (!died.empty()) {
+      RINGKERNELS_THROW(errc::wrong_state, "kernel '" + options_.name + "' faulted (" + died +
+                                               "); it cannot be reactivated: terminate it and "
+                                               "launch it again");
+    }
+    control_access<scope>::set_command(control(), kernel_command::idle);
+    launcher_.wake_all();
+    wait_acknowledged(kernel_command::idle, "activate", /*faulted_count_as_done=*/false);
+    for (int w = 0; w < options_.workers; ++w) {
+      control_access<scope>::u32::store_release(&control()->workers()[w].faulted, 0u);
+    }
+    control_access<scope>::u32::store_release(&control()->any_faulted, 0u);
+    {
+      std::lock_guard lock(fault_mutex_);
+      fault_.clear();
+    }
+    set_state(kernel_state::inactive);
   }
 
   /// Each worker stamped its heartbeat with its own clock (a GPU's %globaltimer need not agree
@@ -521,7 +574,8 @@ class kernel_impl final : public kernel_base {
 
  private:
   /// Waits until every worker has acted on `what` (or faulted).
-  void wait_acknowledged(kernel_command what, const char* operation) {
+  void wait_acknowledged(kernel_command what, const char* operation,
+                         bool faulted_count_as_done = true) {
     const auto deadline = clock_type::now() + options_.acknowledge_timeout;
     backoff waiting;
     for (;;) {
@@ -530,7 +584,7 @@ class kernel_impl final : public kernel_base {
         worker_counters& c = control()->workers()[w];
         using u32 = messaging::atomic_index<std::uint32_t, scope>;
         if (u32::load_acquire(&c.acknowledged) != static_cast<std::uint32_t>(what) &&
-            u32::load_acquire(&c.faulted) == 0) {
+            (!faulted_count_as_done || u32::load_acquire(&c.faulted) == 0)) {
           ++pending_workers;
         }
       }
@@ -675,18 +729,31 @@ class kernel_impl final : public kernel_base {
                                        message_id % static_cast<std::uint64_t>(options_.workers));
   }
 
+  /// Pushes one frame to `worker`'s ring and wakes the worker if it sleeps (host backends).
   messaging::push_result push(std::uint32_t worker, const messaging::frame_header& header,
                               const void* payload) {
-    if (options_.single_sender) return producers_[worker].try_push(header, payload);
-    messaging::ring_producer<scope> producer(inputs_[worker]->ref());
-    return producer.try_push(header, payload);
+    messaging::push_result result;
+    if (options_.single_sender) {
+      result = producers_[worker].try_push(header, payload);
+    } else {
+      messaging::ring_producer<scope> producer(inputs_[worker]->ref());
+      result = producer.try_push(header, payload);
+    }
+    if (messaging::enqueued(result)) launcher_.wake(worker);
+    return result;
   }
 
   std::uint32_t push_n(std::uint32_t worker, const messaging::frame_header* headers,
                        const void* const* payloads, std::uint32_t n) {
-    if (options_.single_sender) return producers_[worker].try_push_n(headers, payloads, n);
-    messaging::ring_producer<scope> producer(inputs_[worker]->ref());
-    return producer.try_push_n(headers, payloads, n);
+    std::uint32_t pushed = 0;
+    if (options_.single_sender) {
+      pushed = producers_[worker].try_push_n(headers, payloads, n);
+    } else {
+      messaging::ring_producer<scope> producer(inputs_[worker]->ref());
+      pushed = producer.try_push_n(headers, payloads, n);
+    }
+    if (pushed > 0) launcher_.wake(worker);
+    return pushed;
   }
 
   std::uint64_t pending() const {

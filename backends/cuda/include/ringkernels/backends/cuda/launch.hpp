@@ -151,6 +151,11 @@ class launcher {
     return stopped;
   }
 
+  /// A GPU worker polls; it never sleeps where the host could wake it (its idle backoff is a
+  /// bounded __nanosleep, docs/cuda.md).
+  void wake(std::uint32_t /*worker*/) {}
+  void wake_all() {}
+
   /// Worker blocks still resident after wait_stopped() gave up on them.
   int still_running() const { return still_running_; }
 

@@ -4,6 +4,7 @@
 #define RINGKERNELS_BACKENDS_HOST_LAUNCH_HPP
 
 #include <ringkernels/core/backoff.hpp>
+#include <ringkernels/core/error.hpp>
 #include <ringkernels/core/topology.hpp>
 #include <ringkernels/dispatch_loop.hpp>
 #include <ringkernels/kernel_options.hpp>
@@ -13,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -23,22 +25,82 @@
 
 namespace ringkernels::host_backend {
 
+/// Where an idle worker sleeps, and how a sender wakes it (issue 14: a request that found its
+/// worker asleep waited up to 4 ms). The worker announces its sleep, looks for work once more,
+/// then waits; a sender that published a frame looks at the announcement (a seq_cst fence on
+/// both sides: either the worker sees the frame or the sender sees the sleeper) and wakes it.
+/// Senders pay one fence and one load of a line the worker writes only when it sleeps.
+class parking_spot {
+ public:
+  /// Sleeps up to `limit` unless `has_work()` already says there is something to do, or until
+  /// woken.
+  template <class HasWork>
+  void park(std::chrono::microseconds limit, HasWork&& has_work) {
+    std::unique_lock lock(mutex_);
+    sleeping_.store(1, std::memory_order_seq_cst);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (!has_work()) wake_.wait_for(lock, limit, [this] { return woken_; });
+    woken_ = false;
+    sleeping_.store(0, std::memory_order_relaxed);
+  }
+
+  /// Wakes the worker if it sleeps. Call after publishing what it should see.
+  void wake() {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (sleeping_.load(std::memory_order_relaxed) == 0) return;
+    {
+      std::lock_guard lock(mutex_);
+      woken_ = true;
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::atomic<std::uint32_t> sleeping_{0};
+  bool woken_ = false;  // under mutex_
+};
+
 /// Idle and invoke hooks of the dispatch loop on the CPU: growing backoff (spin, pause, yield,
-/// sleep up to 1 ms: an idle kernel costs near 0 % CPU) and exceptions caught per handler call.
+/// then parked sleeps that a sender or a command cuts short: an idle kernel costs near 0 % CPU
+/// and still wakes within microseconds) and exceptions caught per handler call.
 class hooks {
  public:
-  hooks(std::string* failure, latency_histogram* handler_times)
-      : waiting_(idle_tuning()), failure_(failure), handler_times_(handler_times) {}
+  using work_check = std::function<bool()>;
+  hooks(std::string* failure, latency_histogram* handler_times, parking_spot* parking = nullptr,
+        work_check has_work = {})
+      : waiting_(parking == nullptr ? idle_tuning() : parked_tuning()),
+        failure_(failure),
+        handler_times_(handler_times),
+        parking_(parking),
+        has_work_(std::move(has_work)) {}
 
   /// Sleeps grow to 4 ms: at 1 ms, timer wake-ups alone cost 2-3 % of a core on the 2-core
-  /// VM (measured by tests/ringkernels/idle_test.cpp); at 4 ms an idle worker costs < 1 % and a
-  /// message after a long idle spell waits at most 4 ms (a busy kernel never sleeps).
+  /// VM (measured by tests/ringkernels/idle_test.cpp); at 4 ms an idle worker costs < 1 %. A
+  /// host sender or a command wakes a parked worker at once; a peer kernel's message (which
+  /// comes without a wake) waits at most 4 ms (a busy kernel never sleeps).
   static backoff::tuning idle_tuning() {
     backoff::tuning tuning;
     tuning.max_sleep = std::chrono::microseconds(4000);
     return tuning;
   }
-  void idle() { waiting_.pause(); }
+  /// A worker that senders wake (parked) skips the yields and the shortest sleeps: each
+  /// costs CPU while idle, and a host sender's wake makes them unnecessary for latency.
+  static backoff::tuning parked_tuning() {
+    backoff::tuning tuning = idle_tuning();
+    tuning.yields = 0;
+    tuning.first_sleep = std::chrono::microseconds(500);
+    return tuning;
+  }
+  void idle() {
+    if (parking_ == nullptr) {
+      waiting_.pause();
+      return;
+    }
+    waiting_.pause_with(
+        [this](std::chrono::microseconds step) { parking_->park(step, has_work_); });
+  }
   void busy() { waiting_.reset(); }
   template <class Call>
   bool invoke(Call&& call) {
@@ -67,6 +129,8 @@ class hooks {
   backoff waiting_;
   std::string* failure_;
   latency_histogram* handler_times_;
+  parking_spot* parking_;
+  work_check has_work_;
   std::uint64_t calls_ = 0;
 };
 
@@ -79,7 +143,8 @@ class hooks {
 /// which the kernel parks here when it goes (park()). The last thread to leave frees them.
 class worker_pool {
  public:
-  using worker_body = std::function<void(std::uint32_t worker, std::string& failure)>;
+  using worker_body =
+      std::function<void(std::uint32_t worker, std::string& failure, parking_spot& parking)>;
 
   worker_pool() = default;
   worker_pool(const worker_pool&) = delete;
@@ -95,7 +160,7 @@ class worker_pool {
       const auto core = plan.core_of_worker[w];
       threads_.emplace_back([state = state_, &machine, core, w, body] {
         if (core) state->pin_errors[w] = machine.pin_current_thread(*core);
-        body(static_cast<std::uint32_t>(w), state->failures[w]);
+        body(static_cast<std::uint32_t>(w), state->failures[w], state->parking[w]);
         state->finished[w].store(true, std::memory_order_release);
         state->running.fetch_sub(1, std::memory_order_acq_rel);
       });
@@ -129,6 +194,14 @@ class worker_pool {
     }
   }
 
+  /// Wakes worker `w` if it is parked (a frame or a command for it was just published).
+  void wake(std::uint32_t w) {
+    if (state_) state_->parking[w].wake();
+  }
+  void wake_all() {
+    for (std::size_t w = 0; state_ && w < threads_.size(); ++w) state_->parking[w].wake();
+  }
+
   /// Keeps `memory` alive until the last worker thread has left (at once if none runs).
   void park(std::shared_ptr<void> memory) {
     if (state_ && still_running() > 0) state_->parked = std::move(memory);
@@ -153,12 +226,14 @@ class worker_pool {
         : failures(workers),
           finished(std::make_unique<std::atomic<bool>[]>(workers)),
           pin_errors(workers),
+          parking(std::make_unique<parking_spot[]>(workers)),
           running(static_cast<int>(workers)) {
       for (std::size_t w = 0; w < workers; ++w) finished[w] = false;
     }
     std::vector<std::string> failures;
     std::unique_ptr<std::atomic<bool>[]> finished;
     std::vector<std::string> pin_errors;
+    std::unique_ptr<parking_spot[]> parking;
     std::atomic<int> running;
     std::shared_ptr<void> parked;  ///< the kernel's memory, while a detached worker may use it
   };
@@ -167,26 +242,68 @@ class worker_pool {
   std::shared_ptr<shared_state> state_;
 };
 
+/// Whether a parked worker would find something to do at once. Looked at after the worker
+/// announced its sleep, it closes the window in which a sender published a frame but saw no
+/// sleeper. Only what the worker could act on counts: a new command; frames, while running
+/// and while its reply ring has room (a worker waiting for reply space waits for the host's
+/// drain, which does not wake it: it sleeps its step). A halted worker (handler failure)
+/// waits for the host's recovery (idle) or terminate.
+inline bool has_work(const worker_binding<messaging::scope::system>& binding) {
+  using access = control_access<messaging::scope::system>;
+  const auto front_ready = [](const messaging::ring_ref<messaging::scope::system>& ring) {
+    if (ring.control == nullptr) return false;
+    return ring.committed(access::u64::load_acquire(&ring.control->head));
+  };
+  const kernel_command command = access::command(binding.control);
+  const std::uint32_t seen =
+      access::u32::load_acquire(&binding.control->workers()[binding.worker].acknowledged);
+  if (seen == halted_acknowledgement) return command != kernel_command::run;
+  if (static_cast<std::uint32_t>(command) != seen) return true;
+  if (command != kernel_command::run) return false;
+  if (binding.out.depth() >= binding.out.slot_count) return false;
+  return front_ready(binding.in) || front_ready(binding.peer_in);
+}
+
 /// Launches the shared dispatch loop for `Handler` on pinned CPU threads.
 template <class Handler>
 class launcher {
  public:
   using binding_type = worker_binding<messaging::scope::system>;
 
+  /// Persistent workers per core the CPU simulator accepts. Each worker is a thread that
+  /// polls; more of them than cores starve each other (measured on the 2-core machine: 1,000
+  /// workers took 3.6 s to launch and held both cores while idle; 2,000 never finished
+  /// launching). Beyond this a launch is refused, naming the numbers.
+  static constexpr int max_workers_per_core = 4;
+
   /// Starts one pinned thread per worker. (kernel_options' GPU fields do not apply here.)
   /// Each thread holds its own copies of the handler, the bindings and the histogram's owner.
   std::string start(const topology& machine, const pin_plan& plan, const Handler& handler,
                     std::vector<binding_type> bindings,
                     std::shared_ptr<latency_histogram> handler_times,
-                    const kernel_options& /*options*/) {
+                    const kernel_options& options) {
+    const int cores = machine.core_count() > 0 ? machine.core_count() : 1;
+    if (options.workers > max_workers_per_core * cores) {
+      RINGKERNELS_THROW(
+          errc::invalid_argument,
+          "kernel '" + options.name + "': " + std::to_string(options.workers) + " workers on " +
+              std::to_string(cores) + " cores; the CPU simulator runs at most " +
+              std::to_string(max_workers_per_core) + " persistent workers per core (" +
+              std::to_string(max_workers_per_core * cores) + " here)");
+    }
     auto shared_bindings = std::make_shared<const std::vector<binding_type>>(std::move(bindings));
-    return pool_.start(
-        machine, plan,
-        [handler, handler_times, shared_bindings](std::uint32_t worker, std::string& failure) {
-          hooks worker_hooks(&failure, handler_times.get());
-          run_dispatch_loop(handler, (*shared_bindings)[worker], worker_hooks);
-        });
+    return pool_.start(machine, plan,
+                       [handler, handler_times, shared_bindings](
+                           std::uint32_t worker, std::string& failure, parking_spot& parking) {
+                         const binding_type& binding = (*shared_bindings)[worker];
+                         hooks worker_hooks(&failure, handler_times.get(), &parking,
+                                            [&binding] { return has_work(binding); });
+                         run_dispatch_loop(handler, binding, worker_hooks);
+                       });
   }
+  /// A frame or a command for worker `w` was published: wake it if it sleeps.
+  void wake(std::uint32_t w) { pool_.wake(w); }
+  void wake_all() { pool_.wake_all(); }
   bool wait_stopped(std::chrono::steady_clock::time_point deadline) {
     const bool stopped = pool_.wait_finished(deadline);
     pool_.join_all();
