@@ -3,11 +3,15 @@
 # GPU benchmarks and the hardware floor programs in one go, writing logs and JSON under OUTDIR
 # and printing a short table last. Uses the binaries staged in .carry/ by
 # scripts/stage-gpu-run.sh (built on the development machine; CUDA runtime linked statically).
-#   perf/gpu-suite.sh OUTDIR
+#   perf/gpu-suite.sh OUTDIR [PART...]     PARTs: floor tests memcheck validate bench (default:
+#                                           all; split them over calls to stay within a limit)
 set -uo pipefail
 OUT="${1:?usage: perf/gpu-suite.sh OUTDIR}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/.carry/bin"
+shift
+PARTS=" ${*:-floor tests memcheck validate bench} "
+wants() { [[ "$PARTS" == *" $1 "* ]]; }
 mkdir -p "$OUT"
 export LD_LIBRARY_PATH="$ROOT/.carry/lib:${LD_LIBRARY_PATH:-}"
 export OMP_WAIT_POLICY=passive
@@ -18,7 +22,7 @@ declare -A STATUS
 cat "$OUT/machine.txt"
 
 # 1. Floor programs (shared/floor), built here with nvcc.
-if [ -f "$ROOT/.carry/floor/gpu_limits.cu" ] && command -v nvcc >/dev/null; then
+if wants floor && [ -f "$ROOT/.carry/floor/gpu_limits.cu" ] && command -v nvcc >/dev/null; then
   (cd "$ROOT/.carry/floor" && nvcc -O3 -std=c++20 -arch=sm_90 gpu_limits.cu -o /tmp/gpu_limits &&
    g++ -O3 -std=c++20 -pthread cpu_limits.cpp -o /tmp/cpu_limits) > /tmp/floor-build.log 2>&1
   timeout -k 5 200 /tmp/gpu_limits > "$OUT/floor.txt" 2>&1; STATUS[floor_gpu]=$?
@@ -28,7 +32,7 @@ fi
 # 2. GPU tests: every test case in its own process (a trap loses the CUDA context).
 passed=0; failed=0
 : > "$OUT/tests.txt"
-for binary in gpu_tests gpu_fault_tests; do
+wants tests && for binary in gpu_tests gpu_fault_tests; do
   while IFS= read -r name; do
     [ -z "$name" ] && continue
     escaped="${name//,/\\,}"
@@ -41,28 +45,65 @@ for binary in gpu_tests gpu_fault_tests; do
 done
 cat "$OUT/tests.txt"
 
+# 2b. compute-sanitizer memcheck over every case of gpu_tests (gpu_fault_tests trap on purpose),
+# and the probe that tells a tool limit from a real bad read (tests/gpu/memcheck_probe.cu).
+memcheck_cases=0; memcheck_errors=0; memcheck_unfinished=0
+SANITIZER="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
+if wants memcheck && [ -x "$SANITIZER" ]; then
+  : > "$OUT/memcheck.txt"
+  while IFS= read -r name; do
+    [ -z "$name" ] && continue
+    escaped="${name//,/\\,}"
+    timeout -k 5 240 "$SANITIZER" --tool memcheck "$BIN/gpu_tests" "$escaped" > /tmp/memcheck.log 2>&1
+    errors=$(grep -oE "ERROR SUMMARY: [0-9]+" /tmp/memcheck.log | grep -oE "[0-9]+$")
+    memcheck_cases=$((memcheck_cases + 1))
+    if [ -z "$errors" ]; then
+      memcheck_unfinished=$((memcheck_unfinished + 1)); errors="no summary (timed out?)"
+    else
+      memcheck_errors=$((memcheck_errors + errors))
+    fi
+    echo "$errors errors: $name" >> "$OUT/memcheck.txt"
+    grep -m 3 -A 6 "Invalid\|Error" /tmp/memcheck.log >> "$OUT/memcheck-details.txt"
+  done < <("$BIN/gpu_tests" --list-tests --verbosity quiet 2>/dev/null)
+  if command -v nvcc >/dev/null; then
+    nvcc -O2 -std=c++20 -arch=sm_90 "$ROOT/tests/gpu/memcheck_probe.cu" -o /tmp/memcheck_probe &&
+    for mode in early late; do
+      /tmp/memcheck_probe $mode >> "$OUT/memcheck.txt" 2>&1
+      "$SANITIZER" --tool memcheck /tmp/memcheck_probe $mode > /tmp/probe.log 2>&1
+      echo "probe $mode under memcheck: $(grep -oE "ERROR SUMMARY: [0-9]+ errors?" /tmp/probe.log)" >> "$OUT/memcheck.txt"
+      grep -m 1 -A 4 "Invalid" /tmp/probe.log >> "$OUT/memcheck.txt"
+    done
+  fi
+  cat "$OUT/memcheck.txt"
+fi
+
 # 3. The main job on the GPU.
-timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda > "$OUT/validate.txt" 2>&1; STATUS[validate]=$?
+wants validate && timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda > "$OUT/validate.txt" 2>&1; STATUS[validate]=$?
 tail -25 "$OUT/validate.txt"
 # The same flow without a resident kernel, and on the last GPU where there are several.
-timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda --launch event-driven >> "$OUT/validate.txt" 2>&1; STATUS[validate_event_driven]=$?
+wants validate && timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda --launch event-driven >> "$OUT/validate.txt" 2>&1; STATUS[validate_event_driven]=$?
 gpus=$(nvidia-smi -L 2>/dev/null | wc -l)
-if [ "${gpus:-1}" -gt 1 ]; then
+if wants validate && [ "${gpus:-1}" -gt 1 ]; then
   timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda --device $((gpus - 1)) >> "$OUT/validate.txt" 2>&1; STATUS[validate_last_device]=$?
 fi
 
 # 4. Benchmarks (JSON under OUT).
-timeout -k 5 150 "$BIN/ringkernels" bench roundtrip --backend cuda --json "$OUT/roundtrip.json" > "$OUT/bench.txt" 2>&1; STATUS[bench_roundtrip]=$?
-timeout -k 5 150 "$BIN/ringkernels" bench throughput --backend cuda --json "$OUT/throughput.json" >> "$OUT/bench.txt" 2>&1; STATUS[bench_throughput]=$?
-grep -v '^Kokkos\|^  For' "$OUT/bench.txt"
+if wants bench; then
+  timeout -k 5 150 "$BIN/ringkernels" bench roundtrip --backend cuda --json "$OUT/roundtrip.json" > "$OUT/bench.txt" 2>&1; STATUS[bench_roundtrip]=$?
+  timeout -k 5 150 "$BIN/ringkernels" bench throughput --backend cuda --json "$OUT/throughput.json" >> "$OUT/bench.txt" 2>&1; STATUS[bench_throughput]=$?
+  grep -v '^Kokkos\|^  For' "$OUT/bench.txt"
+fi
 
 echo
 echo "== gpu-suite summary =="
+printf "%-20s %s\n" "parts" "$PARTS"
 printf "%-20s %s\n" "gpu tests" "$passed passed, $failed failed"
+printf "%-20s %s\n" "memcheck" "$memcheck_errors errors in $memcheck_cases cases ($memcheck_unfinished without a summary)"
 for key in floor_gpu floor_cpu validate validate_event_driven validate_last_device bench_roundtrip bench_throughput; do
   printf "%-20s %s\n" "$key" "${STATUS[$key]:-not run} (exit code)"
 done
-grep -h "Passed:" "$OUT/validate.txt" || true
-grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor)\." "$OUT/bench.txt" | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
-[ "$failed" = 0 ] && [ "${STATUS[validate]:-1}" = 0 ] && [ "${STATUS[validate_event_driven]:-1}" = 0 ] &&
-  [ "${STATUS[validate_last_device]:-0}" = 0 ]
+grep -h "Passed:" "$OUT/validate.txt" 2>/dev/null || true
+grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor|idle)\." "$OUT/bench.txt" 2>/dev/null | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
+[ "$failed" = 0 ] && [ "$memcheck_errors" = 0 ] && [ "$memcheck_unfinished" = 0 ] &&
+  { ! wants validate || { [ "${STATUS[validate]:-1}" = 0 ] && [ "${STATUS[validate_event_driven]:-1}" = 0 ] &&
+  [ "${STATUS[validate_last_device]:-0}" = 0 ]; }; }
