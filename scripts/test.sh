@@ -20,6 +20,12 @@ if [ -x /usr/local/cuda/bin/nvcc ]; then
   PATH="/usr/local/cuda/bin:$PATH" cmake --preset cuda >/dev/null
   PATH="/usr/local/cuda/bin:$PATH" cmake --build --preset cuda
 fi
+echo "[test] host tests under AddressSanitizer + UBSan (leaks too; tests/sanitizers/lsan.supp"
+echo "       lists the one suppressed library report and why)"
+cmake --preset asan -DRINGKERNELS_WERROR=$WERROR >/dev/null
+cmake --build --preset asan --target core_tests messaging_tests messaging_stress_tests \
+  ringkernels_tests ringkernels_stress_tests ringkernels_cli
+ctest --preset asan --parallel 2
 echo "[test] concurrency (stress) tests under ThreadSanitizer"
 cmake --preset tsan -DRINGKERNELS_WERROR=$WERROR >/dev/null
 cmake --build --preset tsan --target stress_tests

@@ -74,9 +74,9 @@ void histogram_prometheus(
 std::string telemetry_snapshot::to_json() const {
   std::ostringstream out;
   out << "{\"kernel\": \"" << kernel << "\", \"backend\": \"" << backend << "\", \"state\": \""
-      << state << "\", \"sent\": " << sent << ", \"received\": " << received
-      << ", \"processed\": " << processed << ", \"replies_sent\": " << replies_sent
-      << ", \"replies_received\": " << replies_received
+      << state << "\", \"sent\": " << sent << ", \"peer_received\": " << peer_received
+      << ", \"received\": " << received << ", \"processed\": " << processed
+      << ", \"replies_sent\": " << replies_sent << ", \"replies_received\": " << replies_received
       << ", \"replies_abandoned\": " << replies_abandoned
       << ", \"replies_malformed\": " << replies_malformed
       << ", \"dropped\": {\"malformed\": " << dropped_malformed
@@ -100,6 +100,8 @@ std::string telemetry_snapshot::to_prometheus() const {
         << " counter\nringkernels_" << name << "{" << labels << "} " << value << "\n";
   };
   counter("messages_sent_total", sent, "Messages the host enqueued for the kernel.");
+  counter("peer_messages_received_total", peer_received,
+          "Messages peer kernels enqueued at the kernel's peer port.");
   counter("messages_received_total", received, "Frames workers took from their input rings.");
   counter("messages_processed_total", processed, "Messages a handler ran on to completion.");
   counter("replies_sent_total", replies_sent, "Replies workers queued.");

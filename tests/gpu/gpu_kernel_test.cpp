@@ -408,6 +408,9 @@ TEMPLATE_TEST_CASE("two GPU kernels ping-pong through their peer ports", "[gpu][
   const auto b = pong.snapshot();
   CHECK(a.processed + b.processed == 20'001);  // the host's serve plus 20,000 hits
   CHECK(a.sent == 1);
+  CHECK(a.peer_received + b.peer_received == 20'000);  // peer-fed messages are counted too
+  CHECK(a.balanced());
+  CHECK(b.balanced());
   CHECK(ping.terminate().stopped);
   CHECK(pong.terminate().stopped);
 }

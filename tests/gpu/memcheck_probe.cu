@@ -65,9 +65,10 @@ int main(int argc, char** argv) {
   std::atomic_ref<unsigned long long*>(*slot).store(target, std::memory_order_release);
   if (!check(cudaStreamSynchronize(stream), "kernel")) return 1;
   const bool ok = *out == expected;
-  std::printf("memcheck_probe %s: read %#llx through a pointer to memory allocated %s the "
-              "launch: %s\n",
-              late ? "late" : "early", *out, late ? "after" : "before", ok ? "correct" : "WRONG");
+  std::printf(
+      "memcheck_probe %s: read %#llx through a pointer to memory allocated %s the "
+      "launch: %s\n",
+      late ? "late" : "early", *out, late ? "after" : "before", ok ? "correct" : "WRONG");
   cudaFreeHost(target);
   cudaFreeHost(done);
   cudaFreeHost(out);

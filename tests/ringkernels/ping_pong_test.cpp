@@ -45,4 +45,10 @@ TEMPLATE_TEST_CASE("two kernels ping-pong 100000 times", "[ringkernels][stress]"
   const auto b = pong.snapshot();
   CHECK(a.processed + b.processed == 100'001);  // the host's serve plus 100,000 hits
   CHECK(a.sent == 1);                           // only the serve came from the host
+  CHECK(b.sent == 0);
+  // Peer messages are counted where they arrive: before, the sink said "sent 0" while it had
+  // processed 50,000, and its balance failed.
+  CHECK(a.peer_received + b.peer_received == 100'000);
+  CHECK(a.balanced());
+  CHECK(b.balanced());
 }

@@ -1,5 +1,6 @@
 // Honest telemetry of a ring kernel (decision 4): `processed` moves only when a handler ran on a
-// message; loop iterations are counted apart. sent = processed + dropped + pending holds
+// message; loop iterations are counted apart. sent + peer_received = processed + dropped +
+// pending holds
 // whenever the kernel is quiescent (deactivated or drained). Host only.
 #ifndef RINGKERNELS_TELEMETRY_HPP
 #define RINGKERNELS_TELEMETRY_HPP
@@ -33,6 +34,7 @@ struct telemetry_snapshot {
   std::string backend;
   std::string state;
   std::uint64_t sent = 0;               ///< messages the host enqueued for the kernel
+  std::uint64_t peer_received = 0;      ///< messages peer kernels enqueued at its peer port
   std::uint64_t received = 0;           ///< frames workers took from their rings
   std::uint64_t processed = 0;          ///< handler ran to completion
   std::uint64_t replies_sent = 0;       ///< replies workers queued
@@ -52,8 +54,9 @@ struct telemetry_snapshot {
   std::array<std::uint64_t, latency_histogram::bucket_count> end_to_end_ns{};  ///< call()s
 
   std::uint64_t dropped() const { return dropped_malformed + dropped_handler_failed; }
-  /// sent == processed + dropped + pending (a failed handler's message counts as dropped).
-  bool balanced() const { return sent == processed + dropped() + pending; }
+  /// sent + peer_received == processed + dropped + pending (a failed handler's message counts
+  /// as dropped): holds for host-fed and peer-fed kernels alike.
+  bool balanced() const { return sent + peer_received == processed + dropped() + pending; }
 
   std::string to_json() const;
   /// Prometheus text exposition format, metric names prefixed "ringkernels_".

@@ -318,6 +318,9 @@ class kernel_impl final : public kernel_base {
     s.backend = backend::name;
     s.state = to_string(state());
     s.sent = sent_.load(std::memory_order_relaxed);
+    // The peer ring's tail counts every frame a peer reserved a slot for (refused pushes do
+    // not move it): the peer-fed side of the balance.
+    if (peer_input_) s.peer_received = peer_input_->counters().pushed;
     s.refused_full = refused_full_.load(std::memory_order_relaxed);
     s.replies_received = replies_received_.load(std::memory_order_relaxed);
     s.replies_abandoned = replies_abandoned_.load(std::memory_order_relaxed);

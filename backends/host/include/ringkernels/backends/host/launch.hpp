@@ -68,25 +68,31 @@ class parking_spot {
 class hooks {
  public:
   using work_check = std::function<bool()>;
+  /// `has_work` closes the window between a last poll and a sleep (parking_spot); `peer_fed`
+  /// says whether messages can come that wake nobody (a peer port is connected).
   hooks(std::string* failure, latency_histogram* handler_times, parking_spot* parking = nullptr,
-        work_check has_work = {})
-      : waiting_(parking == nullptr ? idle_tuning() : parked_tuning()),
+        work_check has_work = {}, work_check peer_fed = {})
+      : progressive_(idle_tuning()),
+        parked_(parked_tuning()),
         failure_(failure),
         handler_times_(handler_times),
         parking_(parking),
-        has_work_(std::move(has_work)) {}
+        has_work_(std::move(has_work)),
+        peer_fed_(std::move(peer_fed)) {}
 
   /// Sleeps grow to 4 ms: at 1 ms, timer wake-ups alone cost 2-3 % of a core on the 2-core
   /// VM (measured by tests/ringkernels/idle_test.cpp); at 4 ms an idle worker costs < 1 %. A
-  /// host sender or a command wakes a parked worker at once; a peer kernel's message (which
-  /// comes without a wake) waits at most 4 ms (a busy kernel never sleeps).
+  /// busy kernel never sleeps.
   static backoff::tuning idle_tuning() {
     backoff::tuning tuning;
     tuning.max_sleep = std::chrono::microseconds(4000);
     return tuning;
   }
-  /// A worker that senders wake (parked) skips the yields and the shortest sleeps: each
-  /// costs CPU while idle, and a host sender's wake makes them unnecessary for latency.
+  /// A worker whose messages all come with a wake (host senders, commands) skips the yields
+  /// and the shortest sleeps: each costs CPU while idle, and the wake makes them unnecessary
+  /// for latency. A peer-fed worker keeps the progressive steps: a peer's message comes
+  /// without a wake (kernels ping-ponging through peer ports took 0.7 ms a hit with long
+  /// steps, 17 us with short ones).
   static backoff::tuning parked_tuning() {
     backoff::tuning tuning = idle_tuning();
     tuning.yields = 0;
@@ -95,13 +101,16 @@ class hooks {
   }
   void idle() {
     if (parking_ == nullptr) {
-      waiting_.pause();
+      progressive_.pause();
       return;
     }
-    waiting_.pause_with(
-        [this](std::chrono::microseconds step) { parking_->park(step, has_work_); });
+    backoff& waiting = peer_fed_ && peer_fed_() ? progressive_ : parked_;
+    waiting.pause_with([this](std::chrono::microseconds step) { parking_->park(step, has_work_); });
   }
-  void busy() { waiting_.reset(); }
+  void busy() {
+    progressive_.reset();
+    parked_.reset();
+  }
   template <class Call>
   bool invoke(Call&& call) {
     try {
@@ -126,11 +135,13 @@ class hooks {
   }
 
  private:
-  backoff waiting_;
+  backoff progressive_;  // sleeps from 2 us up: for peer-fed workers and without parking
+  backoff parked_;       // long sleeps that a wake cuts short
   std::string* failure_;
   latency_histogram* handler_times_;
   parking_spot* parking_;
   work_check has_work_;
+  work_check peer_fed_;
   std::uint64_t calls_ = 0;
 };
 
@@ -296,8 +307,10 @@ class launcher {
                        [handler, handler_times, shared_bindings](
                            std::uint32_t worker, std::string& failure, parking_spot& parking) {
                          const binding_type& binding = (*shared_bindings)[worker];
-                         hooks worker_hooks(&failure, handler_times.get(), &parking,
-                                            [&binding] { return has_work(binding); });
+                         hooks worker_hooks(
+                             &failure, handler_times.get(), &parking,
+                             [&binding] { return has_work(binding); },
+                             [&binding] { return detail::peer_port_enabled(binding); });
                          run_dispatch_loop(handler, binding, worker_hooks);
                        });
   }
