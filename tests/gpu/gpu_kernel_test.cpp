@@ -149,7 +149,9 @@ TEMPLATE_TEST_CASE("frames of 250 B and of 1.5 KB go through a GPU kernel intact
   CHECK(kernel.terminate().stopped);
 }
 
-TEMPLATE_TEST_CASE("two GPU kernels resident at once on one device", "[gpu]",
+// [no_memcheck]: two persistent kernels resident at once; under compute-sanitizer the second
+// one never starts (the case hung past 240 s there), so memcheck cannot run it.
+TEMPLATE_TEST_CASE("two GPU kernels resident at once on one device", "[gpu][no_memcheck]",
                    RINGKERNELS_GPU_BACKENDS) {
   ringkernels::runtime rt;
   auto first = rt.launch<TestType>(echo{}, named("first"));
@@ -242,8 +244,10 @@ TEMPLATE_TEST_CASE(
   CHECK(huge.terminate().stopped);
 }
 
+// [no_memcheck]: two persistent kernels resident at once; under compute-sanitizer the second
+// one never starts (the case hung past 240 s there), so memcheck cannot run it.
 TEMPLATE_TEST_CASE("code loaded and the larger frames launched first: a smaller kernel joins",
-                   "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
+                   "[gpu][residency][no_memcheck]", RINGKERNELS_GPU_BACKENDS) {
   ringkernels::runtime rt;
   load_code_of<TestType, echo>(rt);
   reset_local_memory_reservation();
@@ -257,10 +261,12 @@ TEMPLATE_TEST_CASE("code loaded and the larger frames launched first: a smaller 
   CHECK(huge.terminate().stopped);
 }
 
+// [no_memcheck]: a resident kernel and event-driven launches beside it; under
+// compute-sanitizer the launches wait behind the resident kernel and the call times out.
 TEMPLATE_TEST_CASE(
     "an event-driven kernel with large frames keeps working after a resident one "
     "arrives",
-    "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
+    "[gpu][residency][no_memcheck]", RINGKERNELS_GPU_BACKENDS) {
   // The event-driven kernel launches per batch, after the resident echo is there: its code and
   // its reservation must have been made ready when it started.
   reset_local_memory_reservation();
@@ -277,8 +283,10 @@ TEMPLATE_TEST_CASE(
   CHECK(huge.terminate().stopped);
 }
 
+// [no_memcheck]: two persistent kernels resident at once; under compute-sanitizer the second
+// one never starts (the case hung past 240 s there), so memcheck cannot run it.
 TEMPLATE_TEST_CASE("a kernel destroyed while another is resident does not wait for it",
-                   "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
+                   "[gpu][residency][no_memcheck]", RINGKERNELS_GPU_BACKENDS) {
   ringkernels::runtime rt;
   auto staying = rt.launch<TestType>(echo{}, named("staying"));
   staying.activate();
@@ -372,13 +380,12 @@ TEMPLATE_TEST_CASE("a handler sees device memory the host changed and the host s
   REQUIRE(cudaStreamDestroy(stream) == cudaSuccess);
 }
 
-TEMPLATE_TEST_CASE("two GPU kernels ping-pong through their peer ports", "[gpu][peer]",
-                   RINGKERNELS_GPU_BACKENDS) {
-  // The same handler as the CPU stress test: the host serves once, then the kernels hit the
-  // ball to each other without the host; the last hit stores the count in pinned memory.
-  // Event-driven kernels are launched when frames wait: on the peer port too.
-  const auto mode =
-      GENERATE(ringkernels::gpu_launch::cooperative, ringkernels::gpu_launch::event_driven);
+namespace {
+/// The same handler as the CPU stress test: the host serves once, then the kernels hit the
+/// ball to each other without the host; the last hit stores the count in pinned memory.
+/// Event-driven kernels are launched when frames wait: on the peer port too.
+template <class TestType>
+void ping_pong_rally(ringkernels::gpu_launch mode) {
   Kokkos::View<std::uint64_t*, Kokkos::CudaHostPinnedSpace> finished("finished", 2);
   ringkernels::runtime rt;
   auto options = named("ping");
@@ -416,6 +423,24 @@ TEMPLATE_TEST_CASE("two GPU kernels ping-pong through their peer ports", "[gpu][
 }
 
 #if defined(KOKKOS_ENABLE_SERIAL) && defined(RINGKERNELS_ENABLE_SERIAL)
+
+}  // namespace
+
+// [no_memcheck]: compute-sanitizer's memcheck rejects a resident kernel's reads of pinned
+// memory allocated after its launch (the second kernel's peer ring), although the memory is
+// valid: tests/gpu/memcheck_probe.cu shows the same report for a bare kernel (docs/cuda.md).
+TEMPLATE_TEST_CASE("two resident GPU kernels ping-pong through their peer ports",
+                   "[gpu][peer][no_memcheck]", RINGKERNELS_GPU_BACKENDS) {
+  ping_pong_rally<TestType>(ringkernels::gpu_launch::cooperative);
+}
+
+// Every launch of an event-driven kernel comes after both peer rings exist: memcheck checks
+// the same device code of the peer path here.
+TEMPLATE_TEST_CASE("two event-driven GPU kernels ping-pong through their peer ports", "[gpu][peer]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  ping_pong_rally<TestType>(ringkernels::gpu_launch::event_driven);
+}
+
 TEMPLATE_TEST_CASE("a GPU kernel cannot be connected to a CPU kernel's peer port", "[gpu][peer]",
                    RINGKERNELS_GPU_BACKENDS) {
   ringkernels::runtime rt;
