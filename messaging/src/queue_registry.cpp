@@ -70,11 +70,12 @@ std::vector<std::string> queue_registry::names() const {
   return result;
 }
 
-std::size_t queue_registry::remove_kernel(std::string_view kernel) {
+template <class Matches>
+std::size_t queue_registry::remove_where(Matches&& matches) {
   std::lock_guard lock(mutex_);
   std::size_t removed = 0;
   for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.kernel == kernel) {
+    if (matches(it->second)) {
       it = entries_.erase(it);
       ++removed;
     } else {
@@ -84,19 +85,13 @@ std::size_t queue_registry::remove_kernel(std::string_view kernel) {
   return removed;
 }
 
+std::size_t queue_registry::remove_kernel(std::string_view kernel) {
+  return remove_where([kernel](const entry& queue) { return queue.kernel == kernel; });
+}
+
 std::size_t queue_registry::remove_owned(const void* owner) {
   if (owner == nullptr) return 0;
-  std::lock_guard lock(mutex_);
-  std::size_t removed = 0;
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.owner == owner) {
-      it = entries_.erase(it);
-      ++removed;
-    } else {
-      ++it;
-    }
-  }
-  return removed;
+  return remove_where([owner](const entry& queue) { return queue.owner == owner; });
 }
 
 }  // namespace ringkernels::messaging

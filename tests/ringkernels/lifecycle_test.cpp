@@ -7,19 +7,16 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "backends_under_test.hpp"
+#include "kernel_helpers.hpp"
 
 using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
 using ringkernels::kernel_state;
 using echo = ringkernels::examples::echo;
 
+using test_support::named;
+
 namespace {
-ringkernels::kernel_options named(const std::string& name) {
-  ringkernels::kernel_options options;
-  options.name = name;
-  options.queue_capacity = 256;
-  return options;
-}
 
 template <class Call>
 void expect_wrong_state(Call&& call, const std::string& state_named) {

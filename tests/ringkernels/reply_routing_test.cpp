@@ -8,6 +8,7 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "backends_under_test.hpp"
+#include "kernel_helpers.hpp"
 #include "test_handlers.hpp"
 
 #include <set>
@@ -19,24 +20,10 @@ using ringkernels::kernel_state;
 using echo = ringkernels::examples::echo;
 namespace msg = ringkernels::messaging;
 
+using test_support::eventually;
+using test_support::named;
+
 namespace {
-ringkernels::kernel_options named(const std::string& name, std::uint32_t capacity = 4096) {
-  ringkernels::kernel_options options;
-  options.name = name;
-  options.queue_capacity = capacity;
-  return options;
-}
-
-template <class Predicate>
-bool eventually(Predicate&& done, std::chrono::milliseconds limit = 10000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
-  return true;
-}
-
 echo::Request echo_request(std::uint64_t sequence) {
   echo::Request request;
   request.sequence = sequence;
@@ -47,7 +34,7 @@ echo::Request echo_request(std::uint64_t sequence) {
 TEMPLATE_TEST_CASE("replies to dropped futures are discarded and counted, never received",
                    "[ringkernels][replies]", RINGKERNELS_HOST_BACKENDS) {
   ringkernels::runtime rt;
-  auto kernel = rt.launch<TestType>(echo{}, named("dropped"));
+  auto kernel = rt.launch<TestType>(echo{}, named("dropped", 4096));
   kernel.activate();
   constexpr std::uint64_t calls = 200000;
   echo::Reply replies[64];
@@ -167,7 +154,7 @@ TEMPLATE_TEST_CASE("inside a handler ctx.now() is later than the send time and t
                    "[ringkernels][clock]", RINGKERNELS_HOST_BACKENDS) {
   using probe = test_support::clock_probe;
   ringkernels::runtime rt;
-  auto kernel = rt.launch<TestType>(probe{}, named("clock"));
+  auto kernel = rt.launch<TestType>(probe{}, named("clock", 4096));
   kernel.activate();
   constexpr std::uint64_t count = 20000;
   std::vector<probe::Request> requests(count);

@@ -8,6 +8,7 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "backends_under_test.hpp"
+#include "kernel_helpers.hpp"
 #include "test_handlers.hpp"
 
 #include <string>
@@ -18,24 +19,10 @@ using Catch::Matchers::ContainsSubstring;
 using ringkernels::kernel_state;
 using echo = ringkernels::examples::echo;
 
+using test_support::eventually;
+using test_support::named;
+
 namespace {
-ringkernels::kernel_options named(const std::string& name) {
-  ringkernels::kernel_options options;
-  options.name = name;
-  options.queue_capacity = 256;
-  return options;
-}
-
-template <class Predicate>
-bool eventually(Predicate&& done, std::chrono::milliseconds limit = 5000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
-
 using u32 =
     ringkernels::messaging::atomic_index<std::uint32_t, ringkernels::messaging::scope::system>;
 }  // namespace

@@ -74,6 +74,8 @@ class queue_registry {
   void insert(const std::string& name, std::string kernel, void* queue, const std::type_info& type,
               const void* owner);
   void* lookup(const std::string& name, const std::type_info& type) const;
+  template <class Matches>
+  std::size_t remove_where(Matches&& matches);
 
   mutable std::mutex mutex_;
   std::map<std::string, entry> entries_;
