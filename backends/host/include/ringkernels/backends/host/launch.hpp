@@ -27,9 +27,12 @@ namespace ringkernels::host_backend {
 
 /// Where an idle worker sleeps, and how a sender wakes it (issue 14: a request that found its
 /// worker asleep waited up to 4 ms). The worker announces its sleep, looks for work once more,
-/// then waits; a sender that published a frame looks at the announcement (a seq_cst fence on
-/// both sides: either the worker sees the frame or the sender sees the sleeper) and wakes it.
-/// Senders pay one fence and one load of a line the worker writes only when it sleeps.
+/// then waits; a sender that published a frame looks at the announcement and wakes it. Both
+/// sides use a read-modify-write of `sleeping_` (acq_rel), not fences (which ThreadSanitizer
+/// does not model): the two RMWs are ordered, and whichever comes second sees the first side's
+/// work: the worker's look finds the frame (it acquired the sender's RMW, which followed the
+/// frame's publication), or the sender finds the sleeper. Senders pay one locked instruction
+/// on a line the worker writes only when it sleeps.
 class parking_spot {
  public:
   /// Sleeps up to `limit` unless `has_work()` already says there is something to do, or until
@@ -37,8 +40,7 @@ class parking_spot {
   template <class HasWork>
   void park(std::chrono::microseconds limit, HasWork&& has_work) {
     std::unique_lock lock(mutex_);
-    sleeping_.store(1, std::memory_order_seq_cst);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    (void)sleeping_.exchange(1, std::memory_order_acq_rel);
     if (!has_work()) wake_.wait_for(lock, limit, [this] { return woken_; });
     woken_ = false;
     sleeping_.store(0, std::memory_order_relaxed);
@@ -46,8 +48,7 @@ class parking_spot {
 
   /// Wakes the worker if it sleeps. Call after publishing what it should see.
   void wake() {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (sleeping_.load(std::memory_order_relaxed) == 0) return;
+    if (sleeping_.fetch_add(0, std::memory_order_acq_rel) == 0) return;
     {
       std::lock_guard lock(mutex_);
       woken_ = true;
