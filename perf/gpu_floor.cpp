@@ -42,7 +42,7 @@ __global__ void answer_frames(std::byte* request_slot, std::byte* reply_slot,
   const examples::echo handler{};
   hybrid_logical_clock clock;
   context ctx;
-  ctx.impl_bind("floor", 0, &clock, messaging::ring_ref<messaging::scope::system>{});
+  ctx.impl_bind("floor", 0, &clock);
   for (std::uint64_t i = 1; i <= iterations; ++i) {
     while (stamp::load_acquire(&in->commit_stamp) != static_cast<std::uint32_t>(i)) {
     }
@@ -225,7 +225,7 @@ void measure_launch_per_message(report& out, double scale) {
         "baseline.echo", Kokkos::RangePolicy<Kokkos::Cuda>(space, 0, 1), KOKKOS_LAMBDA(int) {
           context ctx;
           hybrid_logical_clock clock;
-          ctx.impl_bind("baseline", 0, &clock, messaging::ring_ref<messaging::scope::system>{});
+          ctx.impl_bind("baseline", 0, &clock);
           reply() = handler(request(), ctx);
         });
     space.fence();

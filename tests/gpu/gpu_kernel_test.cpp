@@ -20,6 +20,7 @@
 
 #include <cstring>
 #include <random>
+#include <set>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -422,9 +423,69 @@ void ping_pong_rally(ringkernels::gpu_launch mode) {
   CHECK(pong.terminate().stopped);
 }
 
-#if defined(KOKKOS_ENABLE_SERIAL) && defined(RINGKERNELS_ENABLE_SERIAL)
+/// A relay forwards bursts of host requests to a sink through its peer port, from every lane
+/// of its warp (a burst arrives as batches), and the sink records each peer message's id. Ids
+/// used to repeat: only lane 0 had the peer bound (the others' sends said `closed`), and every
+/// event-driven relaunch started the sequence again.
+template <class TestType>
+void relay_records_unique_ids(ringkernels::gpu_launch mode) {
+  using test_support::peer_id_recorder;
+  using u64 =
+      ringkernels::messaging::atomic_index<std::uint64_t, ringkernels::messaging::scope::system>;
+  constexpr std::size_t bursts = 3;
+  constexpr std::size_t per_burst = 256;
+  Kokkos::View<std::uint64_t*, Kokkos::CudaHostPinnedSpace> ids("ids", bursts * per_burst);
+  ringkernels::runtime rt;
+  auto options = named("relay");
+  options.launch = mode;
+  options.queue_capacity = 1024;
+  auto relay = rt.launch<TestType>(peer_id_recorder{}, options);
+  options.name = "sink";
+  auto sink = rt.launch<TestType>(peer_id_recorder{}, options);
+  rt.connect(relay, sink);
+  relay.activate();
+  sink.activate();
+  for (std::size_t burst = 0; burst < bursts; ++burst) {
+    for (std::size_t i = 0; i < per_burst; ++i) {
+      peer_id_recorder::Request request;
+      request.index = burst * per_burst + i;
+      request.ids = ids.data();
+      REQUIRE(relay.send(request) == ringkernels::messaging::push_result::ok);
+    }
+    // The burst is done before the next one starts: event-driven kernels relaunch for each.
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    std::size_t seen = 0;
+    while (seen < per_burst && std::chrono::steady_clock::now() < deadline) {
+      seen = 0;
+      for (std::size_t i = 0; i < per_burst; ++i) {
+        seen += u64::load_acquire(&ids(burst * per_burst + i)) != 0 ? 1 : 0;
+      }
+    }
+    REQUIRE(seen == per_burst);
+  }
+  std::set<std::uint64_t> distinct;
+  std::set<std::uint64_t> lanes;
+  for (std::size_t i = 0; i < ids.extent(0); ++i) {
+    distinct.insert(ids(i));
+    lanes.insert((ids(i) >> ringkernels::peer_id_sequence_bits) & 31u);
+  }
+  CHECK(distinct.count(peer_id_recorder::refused) == 0);
+  CHECK(distinct.size() == ids.extent(0));
+  CHECK(lanes.size() > 1);  // lanes other than 0 sent too
+  relay.deactivate();
+  sink.deactivate();
+  const auto a = relay.snapshot();
+  const auto b = sink.snapshot();
+  CHECK(a.processed == bursts * per_burst);
+  CHECK(b.peer_received == bursts * per_burst);  // the tail GPU senders advanced at device scope
+  CHECK(b.balanced());
+  CHECK(relay.terminate().stopped);
+  CHECK(sink.terminate().stopped);
+}
 
 }  // namespace
+
+#if defined(KOKKOS_ENABLE_SERIAL) && defined(RINGKERNELS_ENABLE_SERIAL)
 
 // [no_memcheck]: compute-sanitizer's memcheck rejects a resident kernel's reads of pinned
 // memory allocated after its launch (the second kernel's peer ring), although the memory is
@@ -449,7 +510,25 @@ TEMPLATE_TEST_CASE("a GPU kernel cannot be connected to a CPU kernel's peer port
   CHECK_THROWS_WITH(rt.connect(gpu, cpu), ContainsSubstring("cannot reach the peer port") &&
                                               ContainsSubstring("cpu_side"));
   rt.connect(cpu, gpu);  // the other way works: pinned memory is the CPU's too
+  // ... but then the port's senders are host threads: a GPU sender's device-scope atomics
+  // would not be atomic with theirs.
+  auto other_gpu = rt.launch<TestType>(ping_pong{}, named("other_gpu"));
+  CHECK_THROWS_WITH(rt.connect(other_gpu, gpu), ContainsSubstring("other_gpu") &&
+                                                    ContainsSubstring("host threads") &&
+                                                    ContainsSubstring("cpu_side"));
+  CHECK(other_gpu.terminate().stopped);
   CHECK(gpu.terminate().stopped);
   CHECK(cpu.terminate().stopped);
+}
+
+// Two kernels resident at once: memcheck cannot run it (see the resident ping-pong above).
+TEMPLATE_TEST_CASE("peer message ids from every lane of resident GPU kernels are unique",
+                   "[gpu][peer][no_memcheck]", RINGKERNELS_GPU_BACKENDS) {
+  relay_records_unique_ids<TestType>(ringkernels::gpu_launch::cooperative);
+}
+
+TEMPLATE_TEST_CASE("peer message ids stay unique across event-driven relaunches", "[gpu][peer]",
+                   RINGKERNELS_GPU_BACKENDS) {
+  relay_records_unique_ids<TestType>(ringkernels::gpu_launch::event_driven);
 }
 #endif

@@ -151,6 +151,34 @@ struct slow_echo {
   }
 };
 
+/// A relay and a sink of one type: a request from the host (hop 0) is forwarded to the peer;
+/// at the sink (hop 1) the peer message's id is stored at ids[index]. A refused forward stores
+/// `refused` there instead. Every lane of a GPU worker may forward (a batch of requests).
+struct peer_id_recorder {
+  static constexpr std::uint64_t refused = ~std::uint64_t{0};
+  struct Request {
+    std::uint64_t index = 0;
+    std::uint64_t hop = 0;
+    std::uint64_t* ids = nullptr;  ///< memory the host reads (pinned on a GPU)
+  };
+  using Reply = void;
+  static constexpr bool writes_host_memory = false;  // its one write is a release store
+  RINGKERNELS_INLINE_FUNCTION void operator()(const Request& request,
+                                              ringkernels::context& ctx) const {
+    using u64 =
+        ringkernels::messaging::atomic_index<std::uint64_t, ringkernels::messaging::scope::system>;
+    if (request.hop == 0) {
+      Request forward = request;
+      forward.hop = 1;
+      if (ctx.send_to_peer(forward) != ringkernels::messaging::push_result::ok) {
+        u64::store_release(&request.ids[request.index], refused);
+      }
+      return;
+    }
+    u64::store_release(&request.ids[request.index], ctx.message_id());
+  }
+};
+
 }  // namespace test_support
 
 #endif

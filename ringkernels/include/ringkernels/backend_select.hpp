@@ -22,6 +22,7 @@ struct host_backend_traits {
   using data_space = Kokkos::HostSpace;    ///< arrays handlers reach through buffer_handle
   static constexpr messaging::scope ring_scope = messaging::scope::system;
   static constexpr bool sealed_frames = false;  ///< host atomics order frames before stamps
+  static constexpr bool gpu_threads = false;    ///< handlers run on host threads
   template <class Handler>
   using launcher = host_backend::launcher<Handler>;
 };
@@ -50,6 +51,9 @@ struct backend_traits<Kokkos::Cuda> {
   /// Input and output rings carry seals: the GPU reads a frame and its stamp in one PCIe round
   /// trip and writes replies without a system fence (messaging/frame_seal.hpp).
   static constexpr bool sealed_frames = true;
+  /// Handlers run on GPU threads: their read-modify-writes on pinned host memory (a peer port's
+  /// tail) are atomic only among the threads of one GPU (messaging::ring_ref::device_scope_rmw).
+  static constexpr bool gpu_threads = true;
   template <class Handler>
   using launcher = cuda_backend::launcher<Handler>;
 };

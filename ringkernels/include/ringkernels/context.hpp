@@ -16,6 +16,17 @@ namespace ringkernels {
 /// Bytes for a kernel's name in a context: the longest name (64, queue_registry.hpp) and its NUL.
 inline constexpr int kernel_name_capacity = 65;
 
+/// A GPU worker is a warp, and each of its lanes handles messages with a context of its own.
+inline constexpr std::uint32_t max_lanes_per_worker = 32;
+/// A peer message's id says who sent it: the worker (the top 12 bits), the lane (5 bits) and
+/// that lane's count of sends (47 bits). The count continues across activations and
+/// event-driven relaunches (worker_counters::peer_sends), so ids are unique per sending kernel
+/// until one lane sent 2^47 messages.
+inline constexpr int peer_id_sequence_bits = 47;
+inline constexpr int peer_id_lane_bits = 5;
+inline constexpr int peer_id_worker_bits = 64 - peer_id_sequence_bits - peer_id_lane_bits;
+static_assert(max_lanes_per_worker == 1u << peer_id_lane_bits, "a lane number fills its bits");
+
 class context {
  public:
   context() = default;
@@ -50,7 +61,11 @@ class context {
     if (!has_peer()) return messaging::push_result::closed;
     messaging::frame_header header{};
     header.payload_bytes = static_cast<std::uint32_t>(sizeof(T));
-    header.message_id = (static_cast<std::uint64_t>(worker_) << 40) | ++peer_sequence_;
+    constexpr std::uint64_t sequence_mask = (std::uint64_t{1} << peer_id_sequence_bits) - 1;
+    header.message_id =
+        (static_cast<std::uint64_t>(worker_) << (peer_id_sequence_bits + peer_id_lane_bits)) |
+        (static_cast<std::uint64_t>(lane_) << peer_id_sequence_bits) |
+        (++peer_sequence_ & sequence_mask);
     header.correlation_id = message_id_;
     header.timestamp = now().packed;
     messaging::ring_producer<messaging::scope::system> producer(peer_);
@@ -58,9 +73,8 @@ class context {
   }
 
   // --- runtime side (detail): set up by the dispatch loop -------------------------------------
-  RINGKERNELS_INLINE_FUNCTION void impl_bind(
-      const char* name, std::uint32_t worker, hybrid_logical_clock* clock,
-      const messaging::ring_ref<messaging::scope::system>& peer) {
+  RINGKERNELS_INLINE_FUNCTION void impl_bind(const char* name, std::uint32_t worker,
+                                             hybrid_logical_clock* clock) {
     for (int i = 0; i < kernel_name_capacity; ++i) {
       name_[i] = name[i];
       if (name[i] == '\0') break;
@@ -68,8 +82,20 @@ class context {
     name_[kernel_name_capacity - 1] = '\0';
     worker_ = worker;
     clock_ = clock;
+  }
+  /// This context is `lane`'s, which sent `sent` peer messages in earlier dispatch loops: its
+  /// peer message ids continue from there.
+  RINGKERNELS_INLINE_FUNCTION void impl_resume_peer_ids(std::uint32_t lane, std::uint64_t sent) {
+    lane_ = lane;
+    peer_sequence_ = sent;
+  }
+  /// Where send_to_peer goes (unbound: nowhere).
+  RINGKERNELS_INLINE_FUNCTION void impl_bind_peer(
+      const messaging::ring_ref<messaging::scope::system>& peer) {
     peer_ = peer;
   }
+  /// Peer messages this lane has sent (for the next context of the lane to continue).
+  RINGKERNELS_INLINE_FUNCTION std::uint64_t impl_peer_sends() const { return peer_sequence_; }
   RINGKERNELS_INLINE_FUNCTION void impl_set_message(const messaging::frame_header& header) {
     message_id_ = header.message_id;
     correlation_id_ = header.correlation_id;
@@ -79,6 +105,7 @@ class context {
  private:
   char name_[kernel_name_capacity] = {};
   std::uint32_t worker_ = 0;
+  std::uint32_t lane_ = 0;
   std::uint64_t message_id_ = 0;
   std::uint64_t correlation_id_ = 0;
   std::uint64_t peer_sequence_ = 0;

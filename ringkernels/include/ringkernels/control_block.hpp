@@ -4,6 +4,7 @@
 #ifndef RINGKERNELS_CONTROL_BLOCK_HPP
 #define RINGKERNELS_CONTROL_BLOCK_HPP
 
+#include <ringkernels/context.hpp>
 #include <ringkernels/messaging/atomic_index.hpp>
 #include <ringkernels/messaging/frame_ring.hpp>
 
@@ -42,6 +43,9 @@ struct alignas(64) worker_counters {
   std::uint64_t heartbeat;        ///< physical time (us) of the last loop iteration
   std::uint32_t acknowledged;     ///< the last kernel_command this worker acted on
   std::uint32_t faulted;          ///< 1 when the worker stopped on a failure
+  /// Peer messages each lane sent, stored when its dispatch loop ends: the next launch's
+  /// contexts continue the ids from there (an event-driven GPU kernel relaunches per burst).
+  std::uint64_t peer_sends[max_lanes_per_worker];
 };
 
 /// Shared by the host and all workers of one kernel; the workers' counters follow it in the
@@ -64,6 +68,7 @@ struct alignas(64) control_block {
 };
 
 inline constexpr int max_workers_per_kernel = 4096;
+static_assert(max_workers_per_kernel <= 1 << peer_id_worker_bits, "peer ids name every worker");
 
 /// Bytes to allocate for a control block with `workers` workers.
 RINGKERNELS_INLINE_FUNCTION constexpr std::size_t control_block_bytes(int workers) {

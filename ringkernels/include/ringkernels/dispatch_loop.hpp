@@ -199,21 +199,32 @@ RINGKERNELS_INLINE_FUNCTION bool peer_port_enabled(const worker_binding<S>& bind
          control_access<S>::u32::load_acquire(&binding.control->peer_in_enabled) != 0;
 }
 
-/// What a worker does when it sees a command it has not acted on: for `run`, bind the peer
-/// port (connect() writes it while the kernel is not active, so it is read only after the
-/// acquire load of `run`); then make the counters current and acknowledge (release) with a fresh
-/// heartbeat, which lets the host relate this worker's clock to its own. Shared by the CPU loop
-/// and the GPU warp loop.
+/// Sets up `lane`'s context for peer messages: its ids continue from the count its last
+/// dispatch loop stored (save_peer_sends); the port itself is bound at `run` (connect() writes
+/// it while the kernel is not active, so it is read only after the acquire load of `run`).
 template <messaging::scope S>
-RINGKERNELS_INLINE_FUNCTION void acknowledge_command(const worker_binding<S>& binding,
-                                                     worker_counters& counters,
-                                                     const worker_tally& tally, context& ctx,
-                                                     hybrid_logical_clock& clock,
+RINGKERNELS_INLINE_FUNCTION void resume_peer_ids(worker_counters& counters, std::uint32_t lane,
+                                                 context& ctx) {
+  ctx.impl_resume_peer_ids(lane, control_access<S>::u64::load_relaxed(&counters.peer_sends[lane]));
+}
+
+/// Stores how many peer messages `lane` sent, for the lane's next dispatch loop.
+template <messaging::scope S>
+RINGKERNELS_INLINE_FUNCTION void save_peer_sends(worker_counters& counters, std::uint32_t lane,
+                                                 const context& ctx) {
+  if (ctx.has_peer()) {
+    control_access<S>::u64::store_relaxed(&counters.peer_sends[lane], ctx.impl_peer_sends());
+  }
+}
+
+/// What a worker does when it sees a command it has not acted on: make the counters current
+/// and acknowledge (release) with a fresh heartbeat, which lets the host relate this worker's
+/// clock to its own. Shared by the CPU loop and the GPU warp loop.
+template <messaging::scope S>
+RINGKERNELS_INLINE_FUNCTION void acknowledge_command(worker_counters& counters,
+                                                     const worker_tally& tally,
                                                      kernel_command command) {
   using access = control_access<S>;
-  if (command == kernel_command::run) {
-    ctx.impl_bind(binding.name, binding.worker, &clock, binding.control->peer_out);
-  }
   tally.publish<S>(counters);
   access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
   access::u32::store_release(&counters.acknowledged, static_cast<std::uint32_t>(command));
@@ -229,10 +240,8 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
   worker_counters& counters = binding.control->workers()[binding.worker];
   hybrid_logical_clock clock;
   context ctx;
-  // The peer port is read only after the acquire load of a `run` command (connect() writes it
-  // while the kernel is not active): reading it here would race with connect().
-  ctx.impl_bind(binding.name, binding.worker, &clock,
-                messaging::ring_ref<messaging::scope::system>{});
+  ctx.impl_bind(binding.name, binding.worker, &clock);
+  detail::resume_peer_ids<S>(counters, 0, ctx);  // a CPU worker is one lane
   messaging::ring_consumer<S> in(binding.in);
   messaging::ring_producer<S> out(binding.out);
   // The output ring is never closed while its worker runs (terminate goes through the control
@@ -270,8 +279,9 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
       acknowledged = static_cast<std::uint32_t>(command);
       if (command == kernel_command::run) {
         has_peer_in = detail::peer_port_enabled(binding);
+        ctx.impl_bind_peer(binding.control->peer_out);
       }
-      detail::acknowledge_command(binding, counters, tally, ctx, clock, command);
+      detail::acknowledge_command<S>(counters, tally, command);
     }
     if (command == kernel_command::terminate) {
       if (held.held) ++tally.dropped[static_cast<int>(drop_reason::reply_lost)];
@@ -317,6 +327,7 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
       hooks.busy();
     }
   }
+  detail::save_peer_sends<S>(counters, 0, ctx);
   tally.publish<S>(counters);
   access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
 }

@@ -39,7 +39,8 @@ class runtime {
 
   /// Routes `from`'s context::send_to_peer to `to`'s peer port ("<to>.peer"). Both launched and
   /// not active (workers read their wiring when activated). The messages must be `to`'s
-  /// Request type.
+  /// Request type. A port's senders are all host kernels or all kernels of one GPU (their
+  /// atomics on the port are not atomic with each other's): another side is refused.
   template <class SpaceA, class HandlerA, class SpaceB, class HandlerB>
   void connect(ring_kernel<SpaceA, HandlerA>& from, ring_kernel<SpaceB, HandlerB>& to) {
     using target_memory = typename backend_traits<SpaceB>::memory_space;
@@ -56,6 +57,14 @@ class runtime {
       RINGKERNELS_THROW(errc::unsupported,
                         "kernel '" + to.name() + "' has no peer port on backend " + to.backend());
     }
+    // GPU senders reserve with device-scope atomics, host senders with host atomics: the two
+    // are not atomic with each other, so a port takes senders of one side only.
+    constexpr bool gpu_sender = backend_traits<SpaceA>::gpu_threads;
+    peer.device_scope_rmw = gpu_sender;
+    const std::string side = gpu_sender ? std::string(from.backend()) + " device " +
+                                              std::to_string(from.options().device)
+                                        : std::string("host threads");
+    to.impl()->admit_peer_sender(from.name(), side);
     to.impl()->enable_peer_input();
     from.impl()->connect_peer(peer);
   }

@@ -72,10 +72,34 @@ struct ring_ref {
   ring_producers producers = ring_producers::single;
   backpressure policy = backpressure::reject;
   bool sealed = false;  ///< frames carry seals (frame_seal.hpp)
+  /// Every read-modify-write of this ring (the tail CAS, the refusal counters) is made by the
+  /// threads of one GPU, in pinned host memory: they are made at device scope. Without
+  /// host-native atomics (PCIe) a system-scope atomic on host memory cannot be atomic with the
+  /// host and compute-sanitizer refuses it; at device scope it is atomic among that GPU's
+  /// threads (tests/gpu/pinned_atomics_probe.cu). Loads and stores keep scope S, so the host
+  /// still watches the ring. A GPU kernel's peer port fed by GPU kernels is such a ring.
+  bool device_scope_rmw = false;
 
   using index = atomic_index<std::uint64_t, S>;
   using stamp = atomic_index<std::uint32_t, S>;
   using counter = atomic_index<std::uint64_t, S>;
+
+  /// Strong CAS of an index at the scope its read-modify-writes need (device_scope_rmw).
+  RINGKERNELS_INLINE_FUNCTION bool exchange_index(std::uint64_t* p, std::uint64_t& expected,
+                                                  std::uint64_t desired) const {
+    if (device_scope_rmw) {
+      return atomic_index<std::uint64_t, scope::device>::compare_exchange(p, expected, desired);
+    }
+    return index::compare_exchange(p, expected, desired);
+  }
+  /// Adds one to a counter of the control block at the scope its read-modify-writes need.
+  RINGKERNELS_INLINE_FUNCTION void count(std::uint64_t* p) const {
+    if (device_scope_rmw) {
+      atomic_index<std::uint64_t, scope::device>::fetch_add_relaxed(p, 1);
+    } else {
+      counter::fetch_add_relaxed(p, 1);
+    }
+  }
 
   RINGKERNELS_INLINE_FUNCTION frame_header* slot(std::uint64_t position) const {
     return reinterpret_cast<frame_header*>(slots + (position & (slot_count - 1)) * stride);
@@ -216,7 +240,7 @@ class ring_producer {
   RINGKERNELS_INLINE_FUNCTION push_result check(std::uint32_t payload_bytes) const {
     if (check_closed_ && ring_.is_closed()) return push_result::closed;
     if (payload_bytes == 0 || payload_bytes > ring_.max_payload) {
-      ring_type::counter::fetch_add_relaxed(&ring_.control->refused_invalid, 1);
+      ring_.count(&ring_.control->refused_invalid);
       return payload_bytes == 0 ? push_result::empty_frame : push_result::too_large;
     }
     return push_result::ok;
@@ -227,12 +251,12 @@ class ring_producer {
     // several producers, still being written): nothing older can go, so the new frame does.
     // Waiting instead would tie producers to the consumer's batch time.
     if (ring_.policy == backpressure::drop_newest || ring_.policy == backpressure::drop_oldest) {
-      ring_type::counter::fetch_add_relaxed(&ring_.control->dropped_newest, 1);
+      ring_.count(&ring_.control->dropped_newest);
       return push_result::dropped_newest;
     }
     // The block policy retries (push_blocking); its waits are not refusals.
     if (ring_.policy != backpressure::block) {
-      ring_type::counter::fetch_add_relaxed(&ring_.control->refused_full, 1);
+      ring_.count(&ring_.control->refused_full);
     }
     return push_result::full;
   }
@@ -272,7 +296,7 @@ class ring_producer {
       }
       const std::uint32_t got = free < wanted ? static_cast<std::uint32_t>(free) : wanted;
       // On failure `tail` is reloaded with the value another producer published.
-      if (ring_type::index::compare_exchange(&ring_.control->tail, tail, tail + got)) {
+      if (ring_.exchange_index(&ring_.control->tail, tail, tail + got)) {
         first = tail;
         return got;
       }
@@ -316,11 +340,11 @@ class ring_producer {
     if (ring_.producers == ring_producers::single ? oldest >= tail_ : !ring_.committed(oldest)) {
       return false;
     }
-    if (!ring_type::index::compare_exchange(&control->claim, oldest, oldest + 1)) return false;
-    ring_type::counter::fetch_add_relaxed(&control->dropped_oldest, 1);
+    if (!ring_.exchange_index(&control->claim, oldest, oldest + 1)) return false;
+    ring_.count(&control->dropped_oldest);
     std::uint64_t expected = oldest;
     // Free the dropped slot unless the consumer already released past it.
-    ring_type::index::compare_exchange(&control->head, expected, oldest + 1);
+    ring_.exchange_index(&control->head, expected, oldest + 1);
     return true;
   }
 
@@ -396,7 +420,7 @@ class ring_consumer {
     if (good) memcpy(payload, view.payload, header.payload_bytes);
     release(1);
     if (good) return pop_result::ok;
-    ring_type::counter::fetch_add_relaxed(&ring_.control->skipped_malformed, 1);
+    ring_.count(&ring_.control->skipped_malformed);
     return pop_result::malformed;
   }
 
@@ -407,7 +431,7 @@ class ring_consumer {
     T local;
     const pop_result result = try_pop(header, &local, sizeof(T));
     if (result == pop_result::ok && header.payload_bytes != sizeof(T)) {
-      ring_type::counter::fetch_add_relaxed(&ring_.control->skipped_malformed, 1);
+      ring_.count(&ring_.control->skipped_malformed);
       return pop_result::malformed;
     }
     if (result == pop_result::ok) value = local;
@@ -437,7 +461,7 @@ class ring_consumer {
     for (;;) {
       const std::uint32_t ready = count_ready(claim, max);
       if (ready == 0) return 0;
-      if (ring_type::index::compare_exchange(&ring_.control->claim, claim, claim + ready)) {
+      if (ring_.exchange_index(&ring_.control->claim, claim, claim + ready)) {
         head_ = claim;
         claimed_ = ready;
         return ready;
@@ -450,7 +474,7 @@ class ring_consumer {
     // Everything below claim is either ours (now read) or dropped by producers: free it all.
     const std::uint64_t claim = ring_type::index::load_acquire(&ring_.control->claim);
     std::uint64_t head = ring_type::index::load_acquire(&ring_.control->head);
-    while (head < claim && !ring_type::index::compare_exchange(&ring_.control->head, head, claim)) {
+    while (head < claim && !ring_.exchange_index(&ring_.control->head, head, claim)) {
     }
     head_ = claim;
     claimed_ = 0;

@@ -376,6 +376,24 @@ class kernel_impl final : public kernel_base {
     control()->peer_out = ring;
   }
 
+  /// Records that kernel `sender`, whose threads are `side` ("host threads", "cuda device 0"),
+  /// sends into this kernel's peer port; refuses a sender of another side than the first.
+  void admit_peer_sender(const std::string& sender, const std::string& side) {
+    std::lock_guard lock(lifecycle_mutex_);
+    if (peer_sender_side_.empty()) {
+      peer_sender_side_ = side;
+      first_peer_sender_ = sender;
+      return;
+    }
+    if (side == peer_sender_side_) return;
+    RINGKERNELS_THROW(errc::unsupported,
+                      "kernel '" + sender + "' (" + side + ") cannot send into the peer port of '" +
+                          options_.name + "': its senders are " + peer_sender_side_ + " (kernel '" +
+                          first_peer_sender_ +
+                          "'), and atomics of the two sides on one port are not atomic with "
+                          "each other (no host-native atomics between a GPU and the host)");
+  }
+
   /// Makes workers poll this kernel's peer port (from their next activation on).
   void enable_peer_input() {
     std::lock_guard lock(lifecycle_mutex_);
@@ -895,6 +913,8 @@ class kernel_impl final : public kernel_base {
   std::vector<std::unique_ptr<ring_type>> inputs_;
   std::vector<std::unique_ptr<ring_type>> outputs_;
   std::unique_ptr<ring_type> peer_input_;
+  std::string peer_sender_side_;   ///< whose threads send into the peer port (admit_peer_sender)
+  std::string first_peer_sender_;  ///< the kernel that set peer_sender_side_
   std::vector<messaging::ring_producer<scope>> producers_;  // single_sender only
   Kokkos::View<std::byte*, memory_space> control_storage_;
   typename backend::template launcher<Handler> launcher_;

@@ -64,10 +64,11 @@ __device__ void run_warp_dispatch(const Handler& handler,
   if (leader) tally.resume<S>(counters);  // an event-driven relaunch continues the counts
   hybrid_logical_clock clock;
   context ctx;
-  // The peer port is read only after the acquire load of a `run` command (connect() writes it
-  // while the kernel is not active): reading it here would race with connect().
-  ctx.impl_bind(binding.name, binding.worker, &clock,
-                messaging::ring_ref<messaging::scope::system>{});
+  ctx.impl_bind(binding.name, binding.worker, &clock);
+  detail::resume_peer_ids<S>(counters, lane, ctx);
+  // Every lane binds its own context to the peer port when it sees `run` (connect() wrote it
+  // while the kernel was not active): a handler in any lane may send to the peer.
+  bool peer_bound = false;
   messaging::ring_consumer<S> in(binding.in);
   messaging::ring_producer<S> out(binding.out);
   out.skip_closed_check();
@@ -107,8 +108,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
         if (command == static_cast<std::uint32_t>(kernel_command::run)) {
           has_peer_in = detail::peer_port_enabled(binding);
         }
-        detail::acknowledge_command(binding, counters, tally, ctx, clock,
-                                    static_cast<kernel_command>(command));
+        detail::acknowledge_command<S>(counters, tally, static_cast<kernel_command>(command));
       }
     }
     command = __shfl_sync(full_warp, command, 0);
@@ -117,6 +117,8 @@ __device__ void run_warp_dispatch(const Handler& handler,
     const bool one_launch_done =
         pass == loop_pass::until_idle && (!running || iteration >= max_passes_per_launch);
     if (one_launch_done) break;
+    if (running && !peer_bound) ctx.impl_bind_peer(binding.control->peer_out);
+    peer_bound = running;
 
     // Phase 1: each lane of the poll window reads one slot whole and checks its stamp and seal
     // (no acquire of the stamp first: that read would have to return before the frame's read
@@ -272,6 +274,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
     // empty and the request waited for the poll after it (round trip 5.7 against 4.6 us).
     if (n <= 4 || ++busy_passes % 64 == 0) publish_counters();
   }
+  detail::save_peer_sends<S>(counters, lane, ctx);  // before the fence that publishes it
   publish_counters();
   if (leader) access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
 }
