@@ -111,7 +111,11 @@ struct ring_ref {
   /// seal holds (its writer may not have ordered its bytes before the stamp).
   RINGKERNELS_INLINE_FUNCTION bool committed(std::uint64_t position) const {
     if (stamp::load_acquire(&slot(position)->commit_stamp) != stamp_of(position)) return false;
-    return !sealed || seal_holds(position);
+    // The host's rings are unsealed: keep their poll loop free of the seal's code.
+    if (sealed) [[unlikely]] {
+      return seal_holds(position);
+    }
+    return true;
   }
   /// Whether the frame at `position` holds together: stamp and seal match its bytes. A header
   /// read while it is being written may name any length: only the frame limit is read.
@@ -306,13 +310,34 @@ class ring_producer {
   RINGKERNELS_INLINE_FUNCTION void write(std::uint64_t position, const frame_header& header,
                                          const void* payload) const {
     frame_header* slot = ring_.slot(position);
-    frame_header written = header;
-    written.seal = 0;
     if (ring_.sealed) {
-      written.commit_stamp = stamp_of(position);
-      written.seal =
-          frame_seal(written, static_cast<const std::byte*>(payload), header.payload_bytes);
+      write_sealed(slot, position, header, payload);
+      return;
     }
+    // Unsealed rings (both sides on the host, or a GPU that fences): field by field, which
+    // the compiler merges into a few wide stores, then the payload as bytes. The stamp word
+    // is left alone: stamp_position() stores it atomically after. The 16-byte units of the
+    // sealed path cost the host rings a quarter of their rate (docs/performance.md).
+    slot->payload_bytes = header.payload_bytes;
+    slot->type_id = header.type_id;
+    slot->flags = header.flags;
+    slot->message_id = header.message_id;
+    slot->correlation_id = header.correlation_id;
+    slot->timestamp = header.timestamp;
+    slot->seal = 0;
+    memcpy(reinterpret_cast<std::byte*>(slot) + sizeof(frame_header), payload,
+           header.payload_bytes);
+  }
+
+  /// Sealed rings: the stamp and the seal travel in the header, written in 16-byte units (a
+  /// GPU reads the slot whole; byte-wise stores were one PCIe transaction each).
+  RINGKERNELS_INLINE_FUNCTION void write_sealed(frame_header* slot, std::uint64_t position,
+                                                const frame_header& header,
+                                                const void* payload) const {
+    frame_header written = header;
+    written.commit_stamp = stamp_of(position);
+    written.seal =
+        frame_seal(written, static_cast<const std::byte*>(payload), header.payload_bytes);
     store_header(slot, written);
     memcpy(reinterpret_cast<std::byte*>(slot) + sizeof(frame_header), payload,
            header.payload_bytes);
