@@ -47,8 +47,9 @@ cat "$OUT/tests.txt"
 
 # 2b. compute-sanitizer memcheck over every case of gpu_tests (gpu_fault_tests trap on purpose)
 # but those tagged [no_memcheck] (the tool cannot run them: two persistent kernels at once, or
-# a resident kernel reading memory allocated after its launch; docs/cuda.md), and the probe
-# that tells that tool limit from a real bad read (tests/gpu/memcheck_probe.cu).
+# a resident kernel reading memory allocated after its launch; docs/cuda.md), the probe
+# that tells that tool limit from a real bad read (tests/gpu/memcheck_probe.cu), and the probe
+# of atomics on pinned memory by scope (tests/gpu/pinned_atomics_probe.cu).
 memcheck_cases=0; memcheck_errors=0; memcheck_unfinished=0; memcheck_failed=0; memcheck_skipped=0
 SANITIZER="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
 if wants memcheck && [ -x "$SANITIZER" ]; then
@@ -77,6 +78,14 @@ if wants memcheck && [ -x "$SANITIZER" ]; then
       "$SANITIZER" --tool memcheck /tmp/memcheck_probe $mode > /tmp/probe.log 2>&1
       echo "probe $mode under memcheck: $(grep -oE "ERROR SUMMARY: [0-9]+ errors?" /tmp/probe.log)" >> "$OUT/memcheck.txt"
       grep -m 1 -A 4 "Invalid" /tmp/probe.log >> "$OUT/memcheck.txt"
+    done
+    # Which scope of atomics on pinned memory is exact among one GPU's threads and accepted by
+    # memcheck (tests/gpu/pinned_atomics_probe.cu; the peer port's senders use device scope).
+    nvcc -O2 -std=c++20 -arch=sm_90 "$ROOT/tests/gpu/pinned_atomics_probe.cu" -o /tmp/pinned_atomics_probe &&
+    for scope in device system; do
+      timeout -k 5 60 /tmp/pinned_atomics_probe $scope >> "$OUT/memcheck.txt" 2>&1
+      timeout -k 5 120 "$SANITIZER" --tool memcheck /tmp/pinned_atomics_probe $scope > /tmp/probe.log 2>&1
+      echo "atomics probe $scope under memcheck: $(grep -oE "ERROR SUMMARY: [0-9]+ errors?" /tmp/probe.log)" >> "$OUT/memcheck.txt"
     done
   fi
   cat "$OUT/memcheck.txt"
