@@ -504,15 +504,19 @@ TEMPLATE_TEST_CASE("two event-driven GPU kernels ping-pong through their peer po
 
 TEMPLATE_TEST_CASE("a GPU kernel cannot be connected to a CPU kernel's peer port", "[gpu][peer]",
                    RINGKERNELS_GPU_BACKENDS) {
+  // Event-driven GPU kernels: memcheck runs no second launch beside a resident kernel.
+  auto gpu_options = named("gpu_side");
+  gpu_options.launch = ringkernels::gpu_launch::event_driven;
   ringkernels::runtime rt;
-  auto gpu = rt.launch<TestType>(ping_pong{}, named("gpu_side"));
+  auto gpu = rt.launch<TestType>(ping_pong{}, gpu_options);
   auto cpu = rt.launch<Kokkos::Serial>(ping_pong{}, named("cpu_side"));
   CHECK_THROWS_WITH(rt.connect(gpu, cpu), ContainsSubstring("cannot reach the peer port") &&
                                               ContainsSubstring("cpu_side"));
   rt.connect(cpu, gpu);  // the other way works: pinned memory is the CPU's too
   // ... but then the port's senders are host threads: a GPU sender's device-scope atomics
   // would not be atomic with theirs.
-  auto other_gpu = rt.launch<TestType>(ping_pong{}, named("other_gpu"));
+  gpu_options.name = "other_gpu";
+  auto other_gpu = rt.launch<TestType>(ping_pong{}, gpu_options);
   CHECK_THROWS_WITH(rt.connect(other_gpu, gpu), ContainsSubstring("other_gpu") &&
                                                     ContainsSubstring("host threads") &&
                                                     ContainsSubstring("cpu_side"));
