@@ -7,7 +7,8 @@ install(TARGETS ringkernels ringkernels_core ringkernels_messaging ringkernels_b
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-foreach(_dir core/include messaging/include ringkernels/include backends/host/include examples/include)
+foreach(_dir core/include messaging/include ringkernels/include backends/common/include
+             backends/host/include examples/include)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${_dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
           FILES_MATCHING PATTERN "*.hpp")
 endforeach()

@@ -4,8 +4,8 @@
 #include "echo_requests.hpp"
 #include "gpu_floor.hpp"
 
+#include <ringkernels/backends/common/launch_choice.hpp>
 #include <ringkernels/examples/echo.hpp>
-#include <ringkernels/launch_choice.hpp>
 #include <ringkernels/runtime.hpp>
 
 #include <ctime>

@@ -4,7 +4,7 @@
 #ifndef RINGKERNELS_TOOLS_CLI_HPP
 #define RINGKERNELS_TOOLS_CLI_HPP
 
-#include <ringkernels/kernel_options.hpp>
+#include <ringkernels/backends/common/kernel_options.hpp>
 
 #include <string>
 #include <vector>

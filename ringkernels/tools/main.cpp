@@ -1,8 +1,8 @@
 // Entry point of the `ringkernels` tool: info, validate, bench.
 #include "cli.hpp"
 
+#include <ringkernels/backends/common/launch_choice.hpp>
 #include <ringkernels/core/error.hpp>
-#include <ringkernels/launch_choice.hpp>
 
 #include <Kokkos_Core.hpp>
 

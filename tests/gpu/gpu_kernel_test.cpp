@@ -1,7 +1,7 @@
 // Ring kernels resident on the GPU, through the public API (label `gpu`: run on the GPU machine
 // by perf/gpu-suite.sh). The same handlers as on the host backends.
+#include <ringkernels/backends/common/device_residency.hpp>
 #include <ringkernels/backends/cuda/device_check.hpp>
-#include <ringkernels/device_residency.hpp>
 #include <ringkernels/examples/echo.hpp>
 #include <ringkernels/examples/ping_pong.hpp>
 #include <ringkernels/examples/vector_add.hpp>

@@ -1,7 +1,7 @@
 // The local-memory rule and the residency book behind it (device_residency.hpp); the GPU tests
 // drive the same rule through a real launch.
+#include <ringkernels/backends/common/device_residency.hpp>
 #include <ringkernels/core/error.hpp>
-#include <ringkernels/device_residency.hpp>
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>

@@ -1,10 +1,10 @@
 // What a handler declares about itself: handler_traits reads it, and where a handler says
 // nothing, the safe side is assumed.
-#include <ringkernels/context.hpp>
+#include <ringkernels/backends/common/context.hpp>
+#include <ringkernels/backends/common/handler.hpp>
 #include <ringkernels/examples/echo.hpp>
 #include <ringkernels/examples/ping_pong.hpp>
 #include <ringkernels/examples/vector_add.hpp>
-#include <ringkernels/handler.hpp>
 
 #include <catch2/catch_test_macros.hpp>
 

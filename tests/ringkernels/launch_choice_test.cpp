@@ -1,4 +1,4 @@
-#include <ringkernels/launch_choice.hpp>
+#include <ringkernels/backends/common/launch_choice.hpp>
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>

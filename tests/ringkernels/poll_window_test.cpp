@@ -1,4 +1,4 @@
-#include <ringkernels/poll_window.hpp>
+#include <ringkernels/backends/common/poll_window.hpp>
 
 #include <catch2/catch_test_macros.hpp>
 

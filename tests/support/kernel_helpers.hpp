@@ -3,7 +3,7 @@
 #ifndef RINGKERNELS_TESTS_KERNEL_HELPERS_HPP
 #define RINGKERNELS_TESTS_KERNEL_HELPERS_HPP
 
-#include <ringkernels/kernel_options.hpp>
+#include <ringkernels/backends/common/kernel_options.hpp>
 
 #include <chrono>
 #include <cstdint>

@@ -2,7 +2,7 @@
 #ifndef RINGKERNELS_TESTS_TEST_HANDLERS_HPP
 #define RINGKERNELS_TESTS_TEST_HANDLERS_HPP
 
-#include <ringkernels/context.hpp>
+#include <ringkernels/backends/common/context.hpp>
 #include <ringkernels/messaging/atomic_index.hpp>
 
 #include <chrono>

@@ -4,18 +4,18 @@
 #define RINGKERNELS_DETAIL_KERNEL_IMPL_HPP
 
 #include <ringkernels/backend_select.hpp>
-#include <ringkernels/control_block.hpp>
+#include <ringkernels/backends/common/control_block.hpp>
+#include <ringkernels/backends/common/dispatch_loop.hpp>
+#include <ringkernels/backends/common/handler.hpp>
+#include <ringkernels/backends/common/kernel_options.hpp>
 #include <ringkernels/core/backoff.hpp>
 #include <ringkernels/core/error.hpp>
 #include <ringkernels/core/logging.hpp>
+#include <ringkernels/core/telemetry.hpp>
 #include <ringkernels/core/topology.hpp>
-#include <ringkernels/dispatch_loop.hpp>
-#include <ringkernels/handler.hpp>
-#include <ringkernels/kernel_options.hpp>
 #include <ringkernels/lifecycle.hpp>
 #include <ringkernels/messaging/queue_registry.hpp>
 #include <ringkernels/messaging/ring_buffer.hpp>
-#include <ringkernels/telemetry.hpp>
 
 #include <algorithm>
 #include <atomic>

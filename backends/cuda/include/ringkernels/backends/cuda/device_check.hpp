@@ -4,10 +4,10 @@
 #ifndef RINGKERNELS_BACKENDS_CUDA_DEVICE_CHECK_HPP
 #define RINGKERNELS_BACKENDS_CUDA_DEVICE_CHECK_HPP
 
+#include <ringkernels/backends/common/device_residency.hpp>
+#include <ringkernels/backends/common/launch_choice.hpp>
 #include <ringkernels/backends/cuda/checked_call.hpp>
 #include <ringkernels/core/error.hpp>
-#include <ringkernels/device_residency.hpp>
-#include <ringkernels/launch_choice.hpp>
 
 #include <cuda_runtime_api.h>
 

@@ -6,8 +6,8 @@
 #ifndef RINGKERNELS_BACKENDS_CUDA_EVENT_PUMP_HPP
 #define RINGKERNELS_BACKENDS_CUDA_EVENT_PUMP_HPP
 
+#include <ringkernels/backends/common/control_block.hpp>
 #include <ringkernels/backends/cuda/checked_call.hpp>
-#include <ringkernels/control_block.hpp>
 #include <ringkernels/core/backoff.hpp>
 
 #include <cuda_runtime_api.h>

@@ -8,17 +8,17 @@
 #ifndef RINGKERNELS_BACKENDS_CUDA_LAUNCH_HPP
 #define RINGKERNELS_BACKENDS_CUDA_LAUNCH_HPP
 
+#include <ringkernels/backends/common/device_residency.hpp>
+#include <ringkernels/backends/common/dispatch_loop.hpp>
+#include <ringkernels/backends/common/kernel_options.hpp>
+#include <ringkernels/backends/common/launch_choice.hpp>
 #include <ringkernels/backends/cuda/checked_call.hpp>
 #include <ringkernels/backends/cuda/device_check.hpp>
 #include <ringkernels/backends/cuda/event_pump.hpp>
 #include <ringkernels/backends/cuda/warp_dispatch.hpp>
 #include <ringkernels/core/backoff.hpp>
+#include <ringkernels/core/telemetry.hpp>
 #include <ringkernels/core/topology.hpp>
-#include <ringkernels/device_residency.hpp>
-#include <ringkernels/dispatch_loop.hpp>
-#include <ringkernels/kernel_options.hpp>
-#include <ringkernels/launch_choice.hpp>
-#include <ringkernels/telemetry.hpp>
 
 #include <Kokkos_Core.hpp>
 

@@ -10,9 +10,9 @@
 #ifndef RINGKERNELS_BACKENDS_CUDA_WARP_DISPATCH_HPP
 #define RINGKERNELS_BACKENDS_CUDA_WARP_DISPATCH_HPP
 
+#include <ringkernels/backends/common/dispatch_loop.hpp>
+#include <ringkernels/backends/common/poll_window.hpp>
 #include <ringkernels/backends/cuda/sealed_poll.hpp>
-#include <ringkernels/dispatch_loop.hpp>
-#include <ringkernels/poll_window.hpp>
 
 #include <cuda/atomic>
 

@@ -3,12 +3,12 @@
 #ifndef RINGKERNELS_BACKENDS_HOST_LAUNCH_HPP
 #define RINGKERNELS_BACKENDS_HOST_LAUNCH_HPP
 
+#include <ringkernels/backends/common/dispatch_loop.hpp>
+#include <ringkernels/backends/common/kernel_options.hpp>
 #include <ringkernels/core/backoff.hpp>
 #include <ringkernels/core/error.hpp>
+#include <ringkernels/core/telemetry.hpp>
 #include <ringkernels/core/topology.hpp>
-#include <ringkernels/dispatch_loop.hpp>
-#include <ringkernels/kernel_options.hpp>
-#include <ringkernels/telemetry.hpp>
 
 #include <Kokkos_Core.hpp>
 

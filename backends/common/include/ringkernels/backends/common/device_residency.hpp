@@ -11,8 +11,8 @@
 // The backend therefore launches under this book's lock: it refuses, with the numbers, a launch
 // that would wait; it grows the reservation itself while nothing is resident; and it hands its
 // pinned memory to bury(), which frees it only once no ring kernel is resident.
-#ifndef RINGKERNELS_DEVICE_RESIDENCY_HPP
-#define RINGKERNELS_DEVICE_RESIDENCY_HPP
+#ifndef RINGKERNELS_BACKENDS_COMMON_DEVICE_RESIDENCY_HPP
+#define RINGKERNELS_BACKENDS_COMMON_DEVICE_RESIDENCY_HPP
 
 #include <cstddef>
 #include <map>

@@ -1,10 +1,10 @@
 // The control block: lifecycle commands from the host and honest counters from the workers, in
 // memory both can reach (host memory for the CPU simulator; pinned device-mapped host memory for
 // GPUs). Control is not data: commands never travel through the message rings (decision 5).
-#ifndef RINGKERNELS_CONTROL_BLOCK_HPP
-#define RINGKERNELS_CONTROL_BLOCK_HPP
+#ifndef RINGKERNELS_BACKENDS_COMMON_CONTROL_BLOCK_HPP
+#define RINGKERNELS_BACKENDS_COMMON_CONTROL_BLOCK_HPP
 
-#include <ringkernels/context.hpp>
+#include <ringkernels/backends/common/context.hpp>
 #include <ringkernels/messaging/atomic_index.hpp>
 #include <ringkernels/messaging/frame_ring.hpp>
 

@@ -9,11 +9,11 @@
 //   event_driven  a host thread launches the dispatch loop when frames wait and the loop exits
 //                 when its rings are empty: for devices where a kernel must not stay resident
 //                 (a display watchdog kills long kernels) or where the workers do not all fit.
-#ifndef RINGKERNELS_LAUNCH_CHOICE_HPP
-#define RINGKERNELS_LAUNCH_CHOICE_HPP
+#ifndef RINGKERNELS_BACKENDS_COMMON_LAUNCH_CHOICE_HPP
+#define RINGKERNELS_BACKENDS_COMMON_LAUNCH_CHOICE_HPP
 
+#include <ringkernels/backends/common/kernel_options.hpp>
 #include <ringkernels/core/error.hpp>
-#include <ringkernels/kernel_options.hpp>
 
 #include <string>
 

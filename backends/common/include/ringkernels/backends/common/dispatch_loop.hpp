@@ -9,12 +9,12 @@
 //
 // What differs per backend comes in through Hooks: how to idle (sleep/yield on the CPU,
 // __nanosleep on a GPU) and how to call the handler (the CPU simulator catches exceptions).
-#ifndef RINGKERNELS_DISPATCH_LOOP_HPP
-#define RINGKERNELS_DISPATCH_LOOP_HPP
+#ifndef RINGKERNELS_BACKENDS_COMMON_DISPATCH_LOOP_HPP
+#define RINGKERNELS_BACKENDS_COMMON_DISPATCH_LOOP_HPP
 
-#include <ringkernels/context.hpp>
-#include <ringkernels/control_block.hpp>
-#include <ringkernels/handler.hpp>
+#include <ringkernels/backends/common/context.hpp>
+#include <ringkernels/backends/common/control_block.hpp>
+#include <ringkernels/backends/common/handler.hpp>
 #include <ringkernels/messaging/frame_ring.hpp>
 
 #include <cstdint>

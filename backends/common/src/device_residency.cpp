@@ -1,5 +1,5 @@
+#include <ringkernels/backends/common/device_residency.hpp>
 #include <ringkernels/core/error.hpp>
-#include <ringkernels/device_residency.hpp>
 
 #include <algorithm>
 #include <utility>

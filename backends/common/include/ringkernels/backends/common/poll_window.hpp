@@ -4,8 +4,8 @@
 // kernel (docs/performance.md). So the window
 // follows the traffic: one slot while requests come one at a time, growing by doubling while
 // every polled slot keeps being full, and shrinking to what the last batch used.
-#ifndef RINGKERNELS_POLL_WINDOW_HPP
-#define RINGKERNELS_POLL_WINDOW_HPP
+#ifndef RINGKERNELS_BACKENDS_COMMON_POLL_WINDOW_HPP
+#define RINGKERNELS_BACKENDS_COMMON_POLL_WINDOW_HPP
 
 #include <ringkernels/core/portability.hpp>
 

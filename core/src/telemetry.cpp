@@ -1,4 +1,4 @@
-#include <ringkernels/telemetry.hpp>
+#include <ringkernels/core/telemetry.hpp>
 
 #include <sstream>
 

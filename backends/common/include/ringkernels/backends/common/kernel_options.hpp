@@ -1,0 +1,66 @@
+// How to launch a ring kernel.
+#ifndef RINGKERNELS_BACKENDS_COMMON_KERNEL_OPTIONS_HPP
+#define RINGKERNELS_BACKENDS_COMMON_KERNEL_OPTIONS_HPP
+
+#include <ringkernels/core/topology.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace ringkernels {
+
+/// How a GPU kernel runs (host backends ignore it). docs/cuda.md explains each.
+enum class gpu_launch {
+  automatic,    ///< cooperative if it can be, else persistent, else event-driven; says why
+  cooperative,  ///< one persistent cooperative launch (cudaLaunchCooperativeKernel)
+  persistent,   ///< one persistent ordinary launch; every worker block must still fit at once
+  event_driven  ///< no resident kernel: a host thread launches the loop when frames wait
+};
+
+/// The most slots a kernel's ring may have (16 M).
+inline constexpr std::uint32_t max_queue_capacity = 1u << 24;
+
+struct kernel_options {
+  /// Kernel name: 1-64 of [A-Za-z0-9_-]; its queues are "<name>.in", "<name>.out", "<name>.peer".
+  std::string name;
+  /// Slots of each worker's input and output ring (rounded up to a power of two), 1 ..
+  /// max_queue_capacity. All rings of a kernel together must also fit in half of the host's
+  /// physical memory (they live in host or pinned host memory); launch checks both first.
+  std::uint32_t queue_capacity = 4096;
+  /// Persistent workers: CPU threads on the host backends, blocks on GPUs.
+  int workers = 1;
+  /// CPU pinning of host workers.
+  pin_policy pinning = pin_policy::compact;
+  /// True when each worker's input ring has one sending thread: one thread sends to the kernel,
+  /// or each thread sends only to its own workers with send_batch_to(). The input rings are
+  /// then single-producer (no CAS per message); two threads sending to one ring is then a bug.
+  bool single_sender = false;
+  /// Most frames a worker takes per batch (one index read and one release per batch).
+  std::uint32_t max_batch = 64;
+  /// How long terminate() waits for the workers (decision 5: at most 100 ms).
+  std::chrono::milliseconds terminate_timeout{100};
+  /// A worker whose heartbeat is older than this while the kernel is active is reported stalled
+  /// (a handler that never returns, a hung device).
+  std::chrono::milliseconds stall_after{1000};
+  /// How long activate()/deactivate() wait for every worker to acknowledge.
+  std::chrono::milliseconds acknowledge_timeout{2000};
+  /// GPU backends: how the kernel runs (docs/cuda.md), and on which device (-1: Kokkos' own).
+  gpu_launch launch = gpu_launch::automatic;
+  int device = -1;
+};
+
+/// What terminate() observed.
+struct terminate_report {
+  std::uint64_t pending = 0;          ///< requests still queued when the workers stopped
+  bool stopped = true;                ///< every worker left its loop within the timeout
+  std::chrono::microseconds took{0};  ///< from the request to the last worker leaving
+  std::string detail;                 ///< why not stopped, or the fault that ended the kernel
+  /// Workers still inside a handler when terminate gave up on them (0 when stopped). Their
+  /// kernel's memory stays allocated until they leave.
+  int workers_still_running = 0;
+};
+
+}  // namespace ringkernels
+
+#endif
