@@ -1,6 +1,6 @@
-// Public name of a kernel's counters (ringkernels::telemetry_snapshot): the definition lives in the layer
-// below the API (<ringkernels/core/telemetry.hpp>), where the backends reach it without including
-// the API folder. Users keep including this header.
+// Public name of a kernel's counters (ringkernels::telemetry_snapshot): the definition lives in the
+// layer below the API (<ringkernels/core/telemetry.hpp>), where the backends reach it without
+// including the API folder. Users keep including this header.
 #ifndef RINGKERNELS_TELEMETRY_HPP
 #define RINGKERNELS_TELEMETRY_HPP
 

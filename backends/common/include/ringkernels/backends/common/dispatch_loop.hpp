@@ -7,8 +7,10 @@
 //     each frame      -> handler(request, ctx); reply into the output ring
 //     release input   -> one store per batch; counters updated once per batch
 //
-// What differs per backend comes in through Hooks: how to idle (sleep/yield on the CPU,
-// __nanosleep on a GPU) and how to call the handler (the CPU simulator catches exceptions).
+// What differs per backend comes in through Hooks: how to idle (park on the CPU, woken by
+// senders and commands; __nanosleep on a GPU), how to wait for room in a full reply ring (short
+// steps: the host's receive wakes nobody), and how to call the handler (the CPU simulator
+// catches exceptions).
 #ifndef RINGKERNELS_BACKENDS_COMMON_DISPATCH_LOOP_HPP
 #define RINGKERNELS_BACKENDS_COMMON_DISPATCH_LOOP_HPP
 
@@ -164,7 +166,7 @@ RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler,
           sent = false;
           break;
         }
-        hooks.idle();
+        hooks.wait_for_room();
       }
       if (sent) replies_sent += 1;
       if (!sent) {
@@ -293,7 +295,12 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
       access::u64::store_relaxed(&counters.loop_iterations, tally.loop_iterations);
       access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
       tally.publish<S>(counters);
-      hooks.idle();
+      // A held reply waits for the host to drain replies, which wakes nobody: short steps.
+      if (held.held) {
+        hooks.wait_for_room();
+      } else {
+        hooks.idle();
+      }
       continue;
     }
     bool failed = false;

@@ -45,6 +45,7 @@ struct device_peer_hooks {
     return true;
   }
   __device__ void idle() { __nanosleep(256); }
+  __device__ void wait_for_room() { __nanosleep(256); }
   __device__ void busy() {}
 };
 

@@ -71,10 +71,12 @@ class hooks {
   using work_check = std::function<bool()>;
   /// `has_work` closes the window between a last poll and a sleep (parking_spot); `peer_fed`
   /// says whether messages can come that wake nobody (a peer port is connected).
+  /// `parked_limit` is the longest parked sleep (parked_sleep_limit()).
   hooks(std::string* failure, latency_histogram* handler_times, parking_spot* parking = nullptr,
-        work_check has_work = {}, work_check peer_fed = {})
+        work_check has_work = {}, work_check peer_fed = {},
+        std::chrono::microseconds parked_limit = std::chrono::microseconds(4000))
       : progressive_(idle_tuning()),
-        parked_(parked_tuning()),
+        parked_(parked_tuning(parked_limit)),
         failure_(failure),
         handler_times_(handler_times),
         parking_(parking),
@@ -94,11 +96,22 @@ class hooks {
   /// for latency. A peer-fed worker keeps the progressive steps: a peer's message comes
   /// without a wake (kernels ping-ponging through peer ports took 0.7 ms a hit with long
   /// steps, 17 us with short ones).
-  static backoff::tuning parked_tuning() {
+  static backoff::tuning parked_tuning(std::chrono::microseconds limit) {
     backoff::tuning tuning = idle_tuning();
     tuning.yields = 0;
     tuning.first_sleep = std::chrono::microseconds(500);
+    tuning.max_sleep = limit;
     return tuning;
+  }
+  /// How long a parked worker sleeps at most: a sender or a command wakes it, so the limit
+  /// only bounds how stale its heartbeat gets (a quarter of `stall_after`, the stall
+  /// detector's threshold) and costs a wake-up per step. 50 ms: 4 ms steps cost 2.5 % of a
+  /// core under ASan on the 2-core VM, over the 2 % idle budget (tests/ringkernels/idle_test).
+  static std::chrono::microseconds parked_sleep_limit(std::chrono::milliseconds stall_after) {
+    const std::chrono::microseconds quarter = stall_after / 4;
+    const std::chrono::microseconds longest = std::chrono::milliseconds(50);
+    const std::chrono::microseconds shortest = std::chrono::microseconds(500);
+    return quarter > longest ? longest : (quarter < shortest ? shortest : quarter);
   }
   void idle() {
     if (parking_ == nullptr) {
@@ -108,6 +121,9 @@ class hooks {
     backoff& waiting = peer_fed_ && peer_fed_() ? progressive_ : parked_;
     waiting.pause_with([this](std::chrono::microseconds step) { parking_->park(step, has_work_); });
   }
+  /// Waiting for room in a full reply ring: the host's receive wakes nobody, so the steps stay
+  /// short (progressive, up to 4 ms) instead of parking for up to parked_sleep_limit().
+  void wait_for_room() { progressive_.pause(); }
   void busy() {
     progressive_.reset();
     parked_.reset();
@@ -304,16 +320,17 @@ class launcher {
               std::to_string(max_workers_per_core * cores) + " here)");
     }
     auto shared_bindings = std::make_shared<const std::vector<binding_type>>(std::move(bindings));
-    return pool_.start(machine, plan,
-                       [handler, handler_times, shared_bindings](
-                           std::uint32_t worker, std::string& failure, parking_spot& parking) {
-                         const binding_type& binding = (*shared_bindings)[worker];
-                         hooks worker_hooks(
-                             &failure, handler_times.get(), &parking,
-                             [&binding] { return has_work(binding); },
-                             [&binding] { return detail::peer_port_enabled(binding); });
-                         run_dispatch_loop(handler, binding, worker_hooks);
-                       });
+    const auto parked_limit = hooks::parked_sleep_limit(options.stall_after);
+    return pool_.start(
+        machine, plan,
+        [handler, handler_times, shared_bindings, parked_limit](
+            std::uint32_t worker, std::string& failure, parking_spot& parking) {
+          const binding_type& binding = (*shared_bindings)[worker];
+          hooks worker_hooks(
+              &failure, handler_times.get(), &parking, [&binding] { return has_work(binding); },
+              [&binding] { return detail::peer_port_enabled(binding); }, parked_limit);
+          run_dispatch_loop(handler, binding, worker_hooks);
+        });
   }
   /// A frame or a command for worker `w` was published: wake it if it sleeps.
   void wake(std::uint32_t w) { pool_.wake(w); }
