@@ -99,7 +99,10 @@ class hooks {
   static backoff::tuning parked_tuning(std::chrono::microseconds limit) {
     backoff::tuning tuning = idle_tuning();
     tuning.yields = 0;
-    tuning.first_sleep = std::chrono::microseconds(500);
+    // One step, the whole limit: the wake, not the step, bounds latency, and every shorter
+    // step is a wake-up that costs CPU (with a caller every 5 ms, steps from 0.5 ms cost 2.5 %
+    // of a core on the 2-core VM).
+    tuning.first_sleep = limit;
     tuning.max_sleep = limit;
     return tuning;
   }
