@@ -76,6 +76,22 @@ struct worker_tally {
 
 /// A reply made while the output ring was full and the kernel was told to stop taking
 /// requests (deactivate): the worker keeps it, acknowledges, and pushes it when space comes.
+/// The header of the reply to `request`: same type, flagged a reply, correlated by the
+/// request's id, and carrying the request's send time (for latency). One source for the CPU
+/// loop and the GPU warp loop.
+template <class Reply>
+RINGKERNELS_INLINE_FUNCTION messaging::frame_header reply_header_for(
+    const messaging::frame_header& request) {
+  messaging::frame_header header{};
+  header.payload_bytes = static_cast<std::uint32_t>(sizeof(Reply));
+  header.type_id = request.type_id;
+  header.flags = messaging::frame_flags::reply;
+  header.message_id = request.message_id;
+  header.correlation_id = request.message_id;
+  header.timestamp = request.timestamp;
+  return header;
+}
+
 template <class Reply>
 struct held_reply {
   bool held = false;
@@ -142,13 +158,8 @@ RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler,
       }
       ++processed;
       if (!replies_wanted) continue;
-      messaging::frame_header header{};
-      header.payload_bytes = static_cast<std::uint32_t>(sizeof(reply));
-      header.type_id = request_header.type_id;
-      header.flags = messaging::frame_flags::reply;
-      header.message_id = request_header.message_id;
-      header.correlation_id = request_header.message_id;
-      header.timestamp = request_header.timestamp;  // the request's send time, for latency
+      const messaging::frame_header header =
+          reply_header_for<typename traits::reply_type>(request_header);
       // A full output ring is backpressure from the host: wait for it, unless told to stop.
       bool sent = true;
       while (replies.try_push(header, &reply) != messaging::push_result::ok) {

@@ -235,14 +235,8 @@ __device__ void run_warp_dispatch(const Handler& handler,
         }
         const unsigned rank = static_cast<unsigned>(__popc(valid_mask & ((1u << lane) - 1u)));
         if (rank < reserved) {
-          messaging::frame_header reply_header{};
-          reply_header.payload_bytes = static_cast<std::uint32_t>(sizeof(reply));
-          reply_header.type_id = header.type_id;
-          reply_header.flags = messaging::frame_flags::reply;
-          reply_header.message_id = header.message_id;
-          reply_header.correlation_id = header.message_id;
-          reply_header.timestamp = header.timestamp;
-          out.write_sealed_position(first + rank, reply_header, reply);
+          out.write_sealed_position(
+              first + rank, detail::reply_header_for<typename traits::reply_type>(header), reply);
         }
       } else {
         handler(request, ctx);
