@@ -72,9 +72,8 @@ class hooks {
   /// `has_work` closes the window between a last poll and a sleep (parking_spot); `peer_fed`
   /// says whether messages can come that wake nobody (a peer port is connected).
   /// `parked_limit` is the longest parked sleep (parked_sleep_limit()).
-  hooks(std::string* failure, latency_histogram* handler_times, parking_spot* parking = nullptr,
-        work_check has_work = {}, work_check peer_fed = {},
-        std::chrono::microseconds parked_limit = std::chrono::microseconds(4000))
+  hooks(std::string* failure, latency_histogram* handler_times, parking_spot* parking,
+        work_check has_work, work_check peer_fed, std::chrono::microseconds parked_limit)
       : progressive_(idle_tuning()),
         parked_(parked_tuning(parked_limit)),
         failure_(failure),
