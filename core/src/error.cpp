@@ -15,6 +15,7 @@ const char* to_string(errc code) noexcept {
     case errc::backend_failure: return "backend_failure";
     case errc::context_lost: return "context_lost";
     case errc::handler_failed: return "handler_failed";
+    case errc::queue_full: return "queue_full";
   }
   return "unknown";
 }

@@ -72,6 +72,9 @@ TEMPLATE_TEST_CASE("a worker stuck in its handler is reported stalled", "[ringke
   const auto status = kernel.status();
   CHECK(status.stalled);
   CHECK_THAT(status.stall, ContainsSubstring("worker 0: no heartbeat for"));
+  REQUIRE(status.stalled_workers.size() == 1);
+  CHECK(status.stalled_workers[0].worker == 0);
+  CHECK(status.stalled_workers[0].silent_for >= 200ms);
   using u32 =
       ringkernels::messaging::atomic_index<std::uint32_t, ringkernels::messaging::scope::system>;
   u32::store_release(&hold, 0u);

@@ -20,6 +20,7 @@ using ringkernels::kernel_state;
 using echo = ringkernels::examples::echo;
 namespace msg = ringkernels::messaging;
 
+using Catch::Matchers::ContainsSubstring;
 using test_support::eventually;
 using test_support::named;
 
@@ -86,7 +87,7 @@ TEMPLATE_TEST_CASE("a malformed reply frame is skipped and counted, never copied
   auto kernel = rt.launch<TestType>(echo{}, named("corrupt"));
   // Inject two frames into the (idle) worker's reply ring: one that claims 64 KB and one good.
   using impl = typename decltype(kernel)::impl_type;
-  using rings = std::vector<std::unique_ptr<typename impl::ring_type>>;
+  using rings = typename impl::rings_type::ring_list;
   auto out = rt.queues().find<rings>("corrupt.out");
   msg::ring_producer<impl::scope> producer((*out)[0]->ref());
   msg::frame_header header{};
@@ -179,4 +180,30 @@ TEMPLATE_TEST_CASE("inside a handler ctx.now() is later than the send time and t
   CHECK(now_after_sent == count);
   CHECK(second_after_first == count);
   CHECK(sends_in_order == count - 1);
+}
+
+TEMPLATE_TEST_CASE("call() on a full input ring throws queue_full and enqueues nothing",
+                   "[ringkernels][replies]", RINGKERNELS_HOST_BACKENDS) {
+  using slow = test_support::slow_echo;
+  ringkernels::runtime rt;
+  auto options = named("crowded", 2);  // two slots: one in the handler, two queued fill it
+  auto kernel = rt.launch<TestType>(slow{}, options);
+  kernel.activate();
+  auto busy = kernel.call(slow::Request{1, 300000});  // holds the worker for 300 ms
+  REQUIRE(eventually([&] { return kernel.snapshot().pending == 0; }));
+  auto queued_a = kernel.call(slow::Request{2, 0});
+  auto queued_b = kernel.call(slow::Request{3, 0});
+  try {
+    (void)kernel.call(slow::Request{4, 0});
+    FAIL("call() on a full ring must throw");
+  } catch (const ringkernels::error& failure) {
+    CHECK(failure.code() == ringkernels::errc::queue_full);
+    CHECK_THAT(failure.what(), ContainsSubstring("full"));
+  }
+  CHECK(busy.get(5s).value == 1);
+  CHECK(queued_a.get(5s).value == 2);
+  CHECK(queued_b.get(5s).value == 3);
+  const auto after = kernel.snapshot();
+  CHECK(after.processed == 3);  // the refused request was never enqueued
+  CHECK(after.refused_full == 1);
 }

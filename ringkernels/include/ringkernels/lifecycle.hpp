@@ -6,8 +6,10 @@
 
 #include <ringkernels/core/error.hpp>
 
+#include <chrono>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 namespace ringkernels {
 
@@ -38,6 +40,22 @@ inline void require_state(const std::string& kernel, const char* operation, kern
   }
   throw error(errc::wrong_state, "kernel '" + kernel + "' is " + to_string(state) + "; " +
                                      operation + "() needs it " + expected);
+}
+
+/// A worker of an active kernel whose heartbeat is older than kernel_options::stall_after.
+struct worker_stall {
+  int worker = 0;
+  std::chrono::milliseconds silent_for{0};  ///< since its last heartbeat
+};
+
+/// "worker 0: no heartbeat for 512 ms; worker 3: ..." (empty when none stalled).
+inline std::string describe(const std::vector<worker_stall>& stalls) {
+  std::string text;
+  for (const worker_stall& stall : stalls) {
+    text += (text.empty() ? "" : "; ") + std::string("worker ") + std::to_string(stall.worker) +
+            ": no heartbeat for " + std::to_string(stall.silent_for.count()) + " ms";
+  }
+  return text;
 }
 
 }  // namespace ringkernels

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <vector>
 
 namespace ringkernels {
 
@@ -16,8 +17,9 @@ struct kernel_status {
   kernel_state state;
   std::string fault;     ///< why the kernel faulted, when it did
   bool stalled = false;  ///< a worker of an active kernel stopped beating (options.stall_after)
-  std::string stall;     ///< which workers, for how long
+  std::string stall;     ///< which workers, for how long (describe(stalled_workers))
   telemetry_snapshot telemetry;
+  std::vector<worker_stall> stalled_workers;  ///< the same, one entry per silent worker
 };
 
 template <class ExecSpace, class Handler>
@@ -41,16 +43,19 @@ class ring_kernel {
 
   kernel_state state() const { return impl_->current_state(); }
   kernel_status status() const {
-    std::string stall = impl_->stall_report();
-    const bool stalled = !stall.empty();
-    return kernel_status{impl_->current_state(), impl_->fault_message(), stalled, std::move(stall),
-                         impl_->snapshot()};
+    std::vector<worker_stall> stalls = impl_->stalls();
+    kernel_status status{impl_->current_state(), impl_->fault_message(), !stalls.empty(),
+                         describe(stalls),       impl_->snapshot(),      {}};
+    status.stalled_workers = std::move(stalls);
+    return status;
   }
   telemetry_snapshot snapshot() const { return impl_->snapshot(); }
 
   /// Fire-and-forget: enqueues the request; its reply (if the handler has one) is read with
   /// receive(). Never blocks: `full` when the input ring is full, `closed` after terminate.
-  messaging::push_result send(const request_type& request) { return impl_->send(request); }
+  [[nodiscard]] messaging::push_result send(const request_type& request) {
+    return impl_->send(request);
+  }
   /// Enqueues up to `count` requests, one index publication per batch; returns how many.
   std::size_t send_batch(const request_type* requests, std::size_t count) {
     return impl_->send_batch(requests, count);
@@ -71,18 +76,22 @@ class ring_kernel {
   }
 
   /// Request/response: enqueues the request and returns a future for its reply. Throws
-  /// errc::wrong_state unless the kernel is active, errc::timed_out... from get().
+  /// errc::wrong_state unless the kernel is active, errc::queue_full when its input ring is
+  /// full (back off and call again), errc::wrong_state when it stopped meanwhile;
+  /// errc::timed_out... from get().
   reply_future<impl_type> call(const request_type& request) {
     static_assert(handler_traits<Handler>::has_reply, "call() needs a handler with a Reply type");
     const kernel_state now = impl_->current_state();
     require_state(impl_->name(), "call", now, {kernel_state::active});
     std::uint64_t id = 0;
     // Register before sending: the reply may arrive before send() returns.
-    const messaging::push_result result = send_registered(request, id);
+    const messaging::push_result result = impl_->send_expecting_reply(request, id);
     if (!messaging::enqueued(result)) {
-      RINGKERNELS_THROW(errc::unsupported, "kernel '" + impl_->name() +
-                                               "': call() could not enqueue (" +
-                                               messaging::to_string(result) + ")");
+      const errc code = result == messaging::push_result::full     ? errc::queue_full
+                        : result == messaging::push_result::closed ? errc::wrong_state
+                                                                   : errc::invalid_argument;
+      RINGKERNELS_THROW(code, "kernel '" + impl_->name() + "': call() could not enqueue (" +
+                                  messaging::to_string(result) + ")");
     }
     return reply_future<impl_type>(impl_, id);
   }
@@ -97,12 +106,6 @@ class ring_kernel {
   std::shared_ptr<impl_type> impl() const { return impl_; }
 
  private:
-  messaging::push_result send_registered(const request_type& request, std::uint64_t& id) {
-    // Ids are assigned inside send(); reserve the slot under the id send() will use by
-    // retrying with expect_reply on the id actually used.
-    return impl_->send_expecting_reply(request, id);
-  }
-
   std::shared_ptr<impl_type> impl_;
 };
 

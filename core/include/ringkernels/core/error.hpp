@@ -19,6 +19,7 @@ enum class errc {
   backend_failure,   ///< a GPU/OS call failed; the device context is still usable
   context_lost,      ///< a GPU call failed in a way that kills the context (relaunch needed)
   handler_failed,    ///< a user handler threw or trapped
+  queue_full,        ///< a queue had no room; nothing was enqueued (back off and try again)
 };
 
 /// Name of an error category, e.g. "wrong_state".

@@ -79,27 +79,27 @@ struct atomic_index {
         expected, desired, cuda::std::memory_order_acq_rel, cuda::std::memory_order_acquire);
   }
 #elif RINGKERNELS_HIP_COMPILER
-  static constexpr int hip_scope = S == scope::system   ? __HIP_MEMORY_SCOPE_SYSTEM
-                                   : S == scope::device ? __HIP_MEMORY_SCOPE_AGENT
-                                                        : __HIP_MEMORY_SCOPE_WORKGROUP;
+  // The builtins live in core/portability.hpp (hip::); S maps to HIP's scopes one to one.
+  static constexpr int hip_scope = S == scope::system   ? hip::scope_system
+                                   : S == scope::device ? hip::scope_agent
+                                                        : hip::scope_workgroup;
   RINGKERNELS_INLINE_FUNCTION static T load_acquire(T* p) {
-    return __hip_atomic_load(p, __ATOMIC_ACQUIRE, hip_scope);
+    return hip::atomic_load<__ATOMIC_ACQUIRE, hip_scope>(p);
   }
   RINGKERNELS_INLINE_FUNCTION static T load_relaxed(T* p) {
-    return __hip_atomic_load(p, __ATOMIC_RELAXED, hip_scope);
+    return hip::atomic_load<__ATOMIC_RELAXED, hip_scope>(p);
   }
   RINGKERNELS_INLINE_FUNCTION static void store_release(T* p, T value) {
-    __hip_atomic_store(p, value, __ATOMIC_RELEASE, hip_scope);
+    hip::atomic_store<__ATOMIC_RELEASE, hip_scope>(p, value);
   }
   RINGKERNELS_INLINE_FUNCTION static void store_relaxed(T* p, T value) {
-    __hip_atomic_store(p, value, __ATOMIC_RELAXED, hip_scope);
+    hip::atomic_store<__ATOMIC_RELAXED, hip_scope>(p, value);
   }
   RINGKERNELS_INLINE_FUNCTION static T fetch_add_relaxed(T* p, T value) {
-    return __hip_atomic_fetch_add(p, value, __ATOMIC_RELAXED, hip_scope);
+    return hip::atomic_fetch_add<__ATOMIC_RELAXED, hip_scope>(p, value);
   }
   RINGKERNELS_INLINE_FUNCTION static bool compare_exchange(T* p, T& expected, T desired) {
-    return __hip_atomic_compare_exchange_strong(p, &expected, desired, __ATOMIC_ACQ_REL,
-                                                __ATOMIC_ACQUIRE, hip_scope);
+    return hip::atomic_compare_exchange<hip_scope>(p, expected, desired);
   }
 #elif defined(__cpp_lib_atomic_ref)
   // Host compilers: every host atomic is visible system-wide, whatever S says.

@@ -61,18 +61,8 @@ RINGKERNELS_INLINE_FUNCTION constexpr std::uint32_t stamp_of(std::uint64_t posit
   return static_cast<std::uint32_t>(position + 1);
 }
 
-/// 16 bytes moved as one unit. GPU compilers get their native 16-byte vector type, whose copy
-/// is one 128-bit load or store; a struct of two words became two 64-bit accesses, and every
-/// access a lane makes to mapped host memory is its own PCIe transaction (docs/cuda.md).
-#if RINGKERNELS_CUDA_COMPILER || RINGKERNELS_HIP_COMPILER
-using chunk16 = ulonglong2;
-#else
-struct alignas(16) chunk16 {
-  std::uint64_t x;
-  std::uint64_t y;
-};
-#endif
-static_assert(sizeof(chunk16) == 16 && alignof(chunk16) == 16, "chunk16 is one 16-byte unit");
+/// 16 bytes moved as one unit (defined in core/portability.hpp, per GPU toolchain).
+using ringkernels::chunk16;
 
 /// Copies the header of the frame at `slot` (16-byte aligned) into a local value.
 RINGKERNELS_INLINE_FUNCTION frame_header load_header(const frame_header* slot) {

@@ -77,34 +77,13 @@ RINGKERNELS_INLINE_FUNCTION std::uint64_t frame_seal(const frame_header& header,
   return seal_step(seal_step(seal_step(a, b), seal_step(c, d)), payload_bytes);
 }
 
-/// A 16-byte unit of a sealed frame loaded so that a poll sees the memory's current bytes, not a
-/// cached copy: on a GPU a load that bypasses the caches (`ld.global.cv`) yet is a weak load,
-/// so one thread's loads are in flight together (strong `.sys` loads from host memory were
-/// serialised per thread: 14 of them took 14 round trips, docs/performance.md). The seal, not
-/// the load, says whether the bytes belong together. Host: a plain load.
-RINGKERNELS_INLINE_FUNCTION chunk16 load_chunk_uncached(const chunk16* source) {
-#if defined(__CUDA_ARCH__)
-  chunk16 value;
-  asm volatile("ld.global.cv.v2.u64 {%0, %1}, [%2];"
-               : "=l"(value.x), "=l"(value.y)
-               : "l"(source)
-               : "memory");
-  return value;
-#else
-  return *source;
-#endif
-}
-
-/// A 16-byte unit of a sealed frame stored through to memory (`st.global.wt` on a GPU: written
-/// through to host memory without waiting for a fence). Host: a plain store.
-RINGKERNELS_INLINE_FUNCTION void store_chunk_through(chunk16* target, const chunk16& value) {
-#if defined(__CUDA_ARCH__)
-  asm volatile("st.global.wt.v2.u64 [%0], {%1, %2};" ::"l"(target), "l"(value.x), "l"(value.y)
-               : "memory");
-#else
-  *target = value;
-#endif
-}
+// Frames are loaded with ringkernels::load_chunk_uncached and stored with
+// ringkernels::store_chunk_through (core/portability.hpp, one definition per GPU toolchain). Why
+// weak uncached loads: strong `.sys` loads from host memory were serialised per thread (14 of
+// them took 14 round trips, docs/performance.md); the seal, not the load, says whether the bytes
+// belong together.
+using ringkernels::load_chunk_uncached;
+using ringkernels::store_chunk_through;
 
 }  // namespace ringkernels::messaging
 

@@ -16,14 +16,15 @@ namespace ringkernels {
 /// Bytes for a kernel's name in a context: the longest name (64, queue_registry.hpp) and its NUL.
 inline constexpr int kernel_name_capacity = 65;
 
-/// A GPU worker is a warp, and each of its lanes handles messages with a context of its own.
-inline constexpr std::uint32_t max_lanes_per_worker = 32;
-/// A peer message's id says who sent it: the worker (the top 12 bits), the lane (5 bits) and
-/// that lane's count of sends (47 bits). The count continues across activations and
+/// A GPU worker is a warp (32 lanes on NVIDIA) or a wavefront (64 on AMD), and each of its
+/// lanes handles messages with a context of its own.
+inline constexpr std::uint32_t max_lanes_per_worker = 64;
+/// A peer message's id says who sent it: the worker (the top 12 bits), the lane (6 bits) and
+/// that lane's count of sends (46 bits). The count continues across activations and
 /// event-driven relaunches (worker_counters::peer_sends), so ids are unique per sending kernel
-/// until one lane sent 2^47 messages.
-inline constexpr int peer_id_sequence_bits = 47;
-inline constexpr int peer_id_lane_bits = 5;
+/// until one lane sent 2^46 messages.
+inline constexpr int peer_id_sequence_bits = 46;
+inline constexpr int peer_id_lane_bits = 6;
 inline constexpr int peer_id_worker_bits = 64 - peer_id_sequence_bits - peer_id_lane_bits;
 static_assert(max_lanes_per_worker == 1u << peer_id_lane_bits, "a lane number fills its bits");
 

@@ -61,6 +61,9 @@ struct worker_tally {
     loop_iterations = u64::load_relaxed(&counters.loop_iterations);
   }
 
+  /// Counts one batch: every backend's loop ends a batch here.
+  RINGKERNELS_INLINE_FUNCTION void count(const struct batch_count& batch);
+
   template <messaging::scope S>
   RINGKERNELS_INLINE_FUNCTION void publish(worker_counters& counters) const {
     using u64 = messaging::atomic_index<std::uint64_t, S>;
@@ -74,8 +77,25 @@ struct worker_tally {
   }
 };
 
-/// A reply made while the output ring was full and the kernel was told to stop taking
-/// requests (deactivate): the worker keeps it, acknowledges, and pushes it when space comes.
+/// What one batch did, counted once per batch (worker_tally::count) on every backend.
+struct batch_count {
+  std::uint32_t taken = 0;         ///< frames released from the input ring
+  std::uint64_t processed = 0;     ///< frames a handler ran on
+  std::uint64_t replies_sent = 0;  ///< replies published
+  std::uint64_t replies_lost = 0;  ///< replies dropped: terminate came while the ring was full
+  std::uint64_t malformed = 0;     ///< frames of the wrong size, dropped unread
+  bool failed = false;             ///< a handler failed (its frame is counted as dropped)
+};
+
+RINGKERNELS_INLINE_FUNCTION void worker_tally::count(const batch_count& batch) {
+  received += batch.taken;
+  processed += batch.processed;
+  replies_sent += batch.replies_sent;
+  dropped[static_cast<int>(drop_reason::malformed)] += batch.malformed;
+  dropped[static_cast<int>(drop_reason::reply_lost)] += batch.replies_lost;
+  if (batch.failed) dropped[static_cast<int>(drop_reason::handler_failed)] += 1;
+}
+
 /// The header of the reply to `request`: same type, flagged a reply, correlated by the
 /// request's id, and carrying the request's send time (for latency). One source for the CPU
 /// loop and the GPU warp loop.
@@ -92,6 +112,37 @@ RINGKERNELS_INLINE_FUNCTION messaging::frame_header reply_header_for(
   return header;
 }
 
+/// The reply type of `Handler`, or a placeholder byte for handlers without a reply.
+template <class Handler>
+using reply_of = std::conditional_t<handler_traits<Handler>::has_reply,
+                                    typename handler_traits<Handler>::reply_type, char>;
+
+/// Whether a frame's header describes a request of `Request`'s size (anything else is
+/// dropped as malformed, unread).
+template <class Request>
+RINGKERNELS_INLINE_FUNCTION bool is_request_frame(const messaging::frame_header& header) {
+  return header.payload_bytes == sizeof(Request);
+}
+
+/// The step every backend takes per frame: points the context at the frame's header and runs
+/// the handler through the backend's hooks (which time it, or catch what it throws); a
+/// handler's reply goes to `reply`. False when the hooks report the handler failed.
+template <class Handler, class Hooks>
+RINGKERNELS_INLINE_FUNCTION bool run_handler(
+    const Handler& handler, Hooks& hooks, const messaging::frame_header& header,
+    const typename handler_traits<Handler>::request_type& request, context& ctx,
+    reply_of<Handler>& reply) {
+  ctx.impl_set_message(header);
+  if constexpr (handler_traits<Handler>::has_reply) {
+    return hooks.invoke([&] { reply = handler(request, ctx); });
+  } else {
+    (void)reply;
+    return hooks.invoke([&] { handler(request, ctx); });
+  }
+}
+
+/// A reply made while the output ring was full and the kernel was told to stop taking
+/// requests (deactivate): the worker keeps it, acknowledges, and pushes it when space comes.
 template <class Reply>
 struct held_reply {
   bool held = false;
@@ -99,9 +150,7 @@ struct held_reply {
   Reply reply{};
 };
 template <class Handler>
-using held_reply_for =
-    held_reply<std::conditional_t<handler_traits<Handler>::has_reply,
-                                  typename handler_traits<Handler>::reply_type, char>>;
+using held_reply_for = held_reply<reply_of<Handler>>;
 
 /// Pushes a held reply; true once nothing is held.
 template <class Reply, class Producer>
@@ -114,28 +163,57 @@ RINGKERNELS_INLINE_FUNCTION bool flush_held_reply(held_reply<Reply>& held, Produ
   return true;
 }
 
-/// Handles one batch from `source`: returns the number of frames taken. Sets `failed` when the
-/// handler failed (the batch is then released only up to and including the failed frame, the
-/// rest stays pending). A reply that finds the output ring full waits for space, unless the
-/// command changes meanwhile: on terminate it is lost (counted), otherwise it goes to `held`
-/// (which must then be given; replies_wanted == false never needs it) and the batch ends.
+/// What became of a reply (push_reply).
+enum class reply_push : std::uint8_t {
+  sent,  ///< published
+  lost,  ///< terminate came while the ring was full: dropped and counted (reply_lost)
+  held,  ///< the command changed while the ring was full: kept in `held`, the batch ends
+};
+
+/// Pushes one reply, waiting for room while the output ring is full and the kernel still runs
+/// (without `held`, also while it is told to idle).
+template <class Reply, class Hooks, class Producer, messaging::scope S>
+[[nodiscard]] RINGKERNELS_INLINE_FUNCTION reply_push
+push_reply(const worker_binding<S>& binding, Hooks& hooks, Producer& replies,
+           const messaging::frame_header& header, const Reply& reply, batch_count& batch,
+           held_reply<Reply>* held) {
+  while (replies.try_push(header, &reply) != messaging::push_result::ok) {
+    const kernel_command now = control_access<S>::command(binding.control);
+    if (now == kernel_command::terminate) {
+      ++batch.replies_lost;
+      return reply_push::lost;
+    }
+    if (now != kernel_command::run && held != nullptr) {
+      // Deactivated while waiting: keep the reply, take no more requests, let the loop
+      // acknowledge (the host may drain the replies only later).
+      held->held = true;
+      held->header = header;
+      held->reply = reply;
+      return reply_push::held;
+    }
+    hooks.wait_for_room();  // a full output ring is backpressure from the host
+  }
+  ++batch.replies_sent;
+  return reply_push::sent;
+}
+
+/// Handles one batch from `source` frame by frame (the CPU's way; a GPU warp spreads the frames
+/// over its lanes, dispatch.hpp) and returns what it did, already counted in `tally`. A failed
+/// handler ends the batch: it is released up to and including the failed frame, the rest stays
+/// pending. A reply that finds the output ring full waits for space (push_reply); a held one
+/// ends the batch the same way (`held` must be given unless replies_wanted is false).
 template <class Handler, class Hooks, class Consumer, class Producer, messaging::scope S>
-RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler, Hooks& hooks,
-                                                         const worker_binding<S>& binding,
-                                                         Consumer& source, Producer& replies,
-                                                         bool replies_wanted, context& ctx,
-                                                         worker_tally& tally, bool& failed,
-                                                         held_reply_for<Handler>* held = nullptr) {
-  using traits = handler_traits<Handler>;
-  using request_type = typename traits::request_type;
-  using access = control_access<S>;
+RINGKERNELS_INLINE_FUNCTION batch_count dispatch_batch(const Handler& handler, Hooks& hooks,
+                                                       const worker_binding<S>& binding,
+                                                       Consumer& source, Producer& replies,
+                                                       bool replies_wanted, context& ctx,
+                                                       worker_tally& tally,
+                                                       held_reply_for<Handler>* held = nullptr) {
+  using request_type = typename handler_traits<Handler>::request_type;
+  batch_count batch;
   const std::uint32_t n = source.available(binding.max_batch);
-  if (n == 0) return 0;
-  std::uint64_t processed = 0;
-  std::uint64_t malformed = 0;
-  std::uint64_t replies_sent = 0;
-  std::uint64_t replies_lost = 0;
-  std::uint32_t taken = n;
+  if (n == 0) return batch;
+  batch.taken = n;
   for (std::uint32_t i = 0; i < n; ++i) {
     const messaging::frame_view frame = source.frame(i);
     // Local copies in 16-byte units: on a GPU the slot is in host memory across PCIe.
@@ -144,64 +222,29 @@ RINGKERNELS_INLINE_FUNCTION std::uint32_t dispatch_batch(const Handler& handler,
     const messaging::frame_header request_header = messaging::load_header(frame.header);
     request_type request;
     messaging::load_payload(request, frame.payload);
-    if (request_header.payload_bytes != sizeof(request_type)) {
-      ++malformed;
+    if (!is_request_frame<request_type>(request_header)) {
+      ++batch.malformed;
       continue;
     }
-    ctx.impl_set_message(request_header);
-    if constexpr (traits::has_reply) {
-      typename traits::reply_type reply;
-      if (!hooks.invoke([&] { reply = handler(request, ctx); })) {
-        failed = true;
-        taken = i + 1;
-        break;
-      }
-      ++processed;
+    reply_of<Handler> reply;
+    if (!run_handler(handler, hooks, request_header, request, ctx, reply)) {
+      batch.failed = true;
+      batch.taken = i + 1;
+      break;
+    }
+    ++batch.processed;
+    if constexpr (handler_traits<Handler>::has_reply) {
       if (!replies_wanted) continue;
-      const messaging::frame_header header =
-          reply_header_for<typename traits::reply_type>(request_header);
-      // A full output ring is backpressure from the host: wait for it, unless told to stop.
-      bool sent = true;
-      while (replies.try_push(header, &reply) != messaging::push_result::ok) {
-        const kernel_command now = access::command(binding.control);
-        if (now == kernel_command::terminate) {
-          ++replies_lost;
-          break;
-        }
-        if (now != kernel_command::run && held != nullptr) {
-          // Deactivated while waiting: keep the reply, take no more requests, let the loop
-          // acknowledge (the host may drain the replies only later).
-          held->held = true;
-          held->header = header;
-          held->reply = reply;
-          sent = false;
-          break;
-        }
-        hooks.wait_for_room();
-      }
-      if (sent) replies_sent += 1;
-      if (!sent) {
-        taken = i + 1;
+      const messaging::frame_header header = reply_header_for<reply_of<Handler>>(request_header);
+      if (push_reply(binding, hooks, replies, header, reply, batch, held) == reply_push::held) {
+        batch.taken = i + 1;
         break;
       }
-    } else {
-      if (!hooks.invoke([&] { handler(request, ctx); })) {
-        failed = true;
-        taken = i + 1;
-        break;
-      }
-      ++processed;
     }
   }
-  source.release(taken);
-  replies_sent -= replies_lost;
-  tally.received += taken;
-  tally.processed += processed;
-  tally.replies_sent += replies_sent;
-  tally.dropped[static_cast<int>(drop_reason::malformed)] += malformed;
-  tally.dropped[static_cast<int>(drop_reason::reply_lost)] += replies_lost;
-  if (failed) tally.dropped[static_cast<int>(drop_reason::handler_failed)] += 1;
-  return taken;
+  source.release(batch.taken);
+  tally.count(batch);
+  return batch;
 }
 
 /// Whether this worker reads a peer port: worker 0 of a kernel runtime::connect() made a target
@@ -314,14 +357,15 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
       }
       continue;
     }
-    bool failed = false;
-    std::uint32_t handled =
-        detail::dispatch_batch(handler, hooks, binding, in, out, true, ctx, tally, failed, &held);
-    if (!failed && has_peer_in) {
+    detail::batch_count batch =
+        detail::dispatch_batch(handler, hooks, binding, in, out, true, ctx, tally, &held);
+    std::uint32_t handled = batch.taken;
+    if (!batch.failed && has_peer_in) {
       // Peer messages are handled like requests; their replies (if any) are not sent back.
-      handled +=
-          detail::dispatch_batch(handler, hooks, binding, peer_in, out, false, ctx, tally, failed);
+      batch = detail::dispatch_batch(handler, hooks, binding, peer_in, out, false, ctx, tally);
+      handled += batch.taken;
     }
+    const bool failed = batch.failed;
     busy_streak = handled > 0 ? busy_streak + 1 : 0;
     if (handled > 0) tally.publish<S>(counters);
     if (failed) {

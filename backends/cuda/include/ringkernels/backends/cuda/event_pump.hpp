@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -61,7 +62,8 @@ class event_pump {
     return true;
   }
 
-  std::string failure() {
+  /// Why a launch or its synchronisation failed; nullopt while launches succeed.
+  std::optional<std::string> failure() {
     std::lock_guard lock(mutex_);
     return failure_;
   }
@@ -136,7 +138,7 @@ class event_pump {
   std::atomic<bool> abandoned_{false};
   std::atomic<bool> stopped_{false};
   std::mutex mutex_;
-  std::string failure_;
+  std::optional<std::string> failure_;  ///< under mutex_
 };
 
 }  // namespace ringkernels::cuda_backend

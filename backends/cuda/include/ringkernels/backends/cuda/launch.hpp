@@ -3,19 +3,21 @@
 // launch) or started by a host thread whenever frames wait (event_pump.hpp). Always on a
 // dedicated non-blocking stream (never the legacy default stream, so user Kokkos work keeps
 // running beside it). Rings and the control block live in pinned, device-mapped host memory;
-// the GPU touches them with system-scope loads and stores only (no read-modify-write across
-// PCIe, which needs host-native atomics).
+// the GPU touches them with system-scope loads and stores, and makes no read-modify-write on
+// them across PCIe (which needs host-native atomics) except on a peer port whose senders are
+// all on this GPU: those are device-scope (messaging::ring_ref::device_scope_rmw, docs/cuda.md).
 #ifndef RINGKERNELS_BACKENDS_CUDA_LAUNCH_HPP
 #define RINGKERNELS_BACKENDS_CUDA_LAUNCH_HPP
 
+#include <ringkernels/backends/common/backend.hpp>
 #include <ringkernels/backends/common/device_residency.hpp>
 #include <ringkernels/backends/common/dispatch_loop.hpp>
 #include <ringkernels/backends/common/kernel_options.hpp>
 #include <ringkernels/backends/common/launch_choice.hpp>
 #include <ringkernels/backends/cuda/checked_call.hpp>
 #include <ringkernels/backends/cuda/device_check.hpp>
+#include <ringkernels/backends/cuda/dispatch.hpp>
 #include <ringkernels/backends/cuda/event_pump.hpp>
-#include <ringkernels/backends/cuda/warp_dispatch.hpp>
 #include <ringkernels/core/backoff.hpp>
 #include <ringkernels/core/telemetry.hpp>
 #include <ringkernels/core/topology.hpp>
@@ -24,13 +26,14 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ringkernels::cuda_backend {
 
 /// One block (one warp) per worker; the warp runs the dispatch loop for its worker, each lane
-/// handling one frame of a batch (warp_dispatch.hpp). `pass` says whether it stays resident.
+/// handling one frame of a batch (dispatch.hpp). `pass` says whether it stays resident.
 template <class Handler>
 __global__ void dispatch_kernel(Handler handler,
                                 const worker_binding<messaging::scope::system>* bindings,
@@ -39,7 +42,8 @@ __global__ void dispatch_kernel(Handler handler,
   run_warp_dispatch(handler, binding, pass);
 }
 
-inline constexpr int threads_per_block = 32;
+/// One warp per worker block: the lanes of a worker are the warp's.
+inline constexpr int threads_per_block = static_cast<int>(warp_width);
 
 /// Makes `device` current for the caller's scope and restores the previous one after: Kokkos
 /// keeps working on its own device whatever device a kernel was launched on.
@@ -99,10 +103,11 @@ class launcher {
 
   /// Chooses the launch mode from the device's facts, then launches (or starts the pump).
   /// Throws ringkernels::error naming the numbers when the requested mode cannot work.
-  std::string start(const topology& /*machine*/, const pin_plan& /*plan*/, const Handler& handler,
-                    std::vector<binding_type> bindings,
-                    std::shared_ptr<latency_histogram> /*handler_times*/,
-                    const kernel_options& options) {
+  /// (The request's pinning plan and handler-time histogram are for CPU workers.)
+  std::string start(launch_request<Handler, messaging::scope::system> request) {
+    const kernel_options& options = request.options;
+    const Handler& handler = request.handler;
+    const std::vector<binding_type>& bindings = request.bindings;
     const int kokkos_device = Kokkos::Cuda().cuda_device();
     const int device = resolve_device(options.device, kokkos_device);
     const device_scope on(device);
@@ -159,18 +164,18 @@ class launcher {
   /// Worker blocks still resident after wait_stopped() gave up on them.
   int still_running() const { return still_running_; }
 
-  /// Why the kernel died (a trap, an illegal address...), or empty while it runs or after a
+  /// Why the kernel died (a trap, an illegal address...); nullopt while it runs or after a
   /// clean exit.
-  std::string launch_failure() {
+  std::optional<std::string> launch_failure() {
     if (pump_) return pump_->failure();
-    if (failure_.empty() && stream_ != nullptr) {
+    if (!failure_ && stream_ != nullptr) {
       const cudaError_t state = cudaStreamQuery(stream_);
       if (state != cudaSuccess && state != cudaErrorNotReady) record_failure(state);
     }
     return failure_;
   }
   /// Device code has no exceptions: a worker-level failure is the kernel's failure.
-  std::string failure_of(std::uint32_t /*worker*/) { return launch_failure(); }
+  std::string failure_of(std::uint32_t /*worker*/) { return launch_failure().value_or(""); }
   std::string pin_errors() const { return {}; }
 
  private:
@@ -219,7 +224,7 @@ class launcher {
   device_residency::ticket residency_;  // held while the kernel is resident
   Kokkos::View<binding_type*, Kokkos::CudaHostPinnedSpace> bindings_;
   std::shared_ptr<event_pump> pump_;
-  std::string failure_;
+  std::optional<std::string> failure_;
   int still_running_ = 0;
 };
 

@@ -1,0 +1,36 @@
+// CUDA as a backend: host<->kernel rings and the control block in pinned, device-mapped host
+// memory; a worker is one warp-sized block of a persistent (or event-driven) kernel. Checked
+// against the backend contract.
+#ifndef RINGKERNELS_BACKENDS_CUDA_BACKEND_HPP
+#define RINGKERNELS_BACKENDS_CUDA_BACKEND_HPP
+
+#include <ringkernels/backends/common/backend.hpp>
+#include <ringkernels/backends/cuda/launch.hpp>
+
+#include <Kokkos_Core.hpp>
+
+#include <cstdint>
+
+namespace ringkernels::cuda_backend {
+
+struct traits {
+  using memory_space = Kokkos::CudaHostPinnedSpace;  ///< host<->kernel rings, control block
+  using data_space = Kokkos::CudaSpace;
+  static constexpr messaging::scope ring_scope = messaging::scope::system;
+  /// Input and output rings carry seals: the GPU reads a frame and its stamp in one PCIe round
+  /// trip and writes replies without a system fence (messaging/frame_seal.hpp).
+  static constexpr bool sealed_frames = true;
+  /// Handlers run on GPU threads: their read-modify-writes on pinned host memory (a peer port's
+  /// tail) are atomic only among the threads of one GPU (messaging::ring_ref::device_scope_rmw).
+  static constexpr bool gpu_threads = true;
+  static constexpr std::uint32_t lanes_per_worker = warp_width;  ///< a worker is one warp
+  template <class Handler>
+  using launcher = cuda_backend::launcher<Handler>;
+};
+#if RINGKERNELS_HAS_BACKEND_CONCEPT
+static_assert(ringkernels::backend<traits>, "CUDA satisfies the backend contract");
+#endif
+
+}  // namespace ringkernels::cuda_backend
+
+#endif
