@@ -112,14 +112,14 @@ RINGKERNELS_INLINE_FUNCTION void store_payload(std::byte* payload, const T& valu
 }
 
 /// Why a frame was refused when it was decoded from untrusted bytes.
-enum class frame_check {
-  ok,
-  truncated,          ///< fewer bytes than a header
-  misaligned,         ///< the bytes do not start on a 16-byte boundary
-  empty_payload,      ///< payload_bytes == 0
-  payload_too_large,  ///< payload_bytes above the queue's limit
-  length_mismatch,    ///< payload_bytes runs past the bytes available
-  unknown_flags,      ///< flag bits this version does not know
+enum class [[nodiscard]] frame_check{
+    ok,
+    truncated,          ///< fewer bytes than a header
+    misaligned,         ///< the bytes do not start on a 16-byte boundary
+    empty_payload,      ///< payload_bytes == 0
+    payload_too_large,  ///< payload_bytes above the queue's limit
+    length_mismatch,    ///< payload_bytes runs past the bytes available
+    unknown_flags,      ///< flag bits this version does not know
 };
 
 const char* to_string(frame_check check) noexcept;

@@ -9,22 +9,22 @@
 namespace ringkernels::messaging {
 
 /// What a push did with the frame.
-enum class push_result : std::uint8_t {
-  ok,                 ///< enqueued
-  ok_dropped_oldest,  ///< enqueued after dropping the oldest pending frame (drop_oldest policy)
-  full,               ///< not enqueued: no space (reject policy); the caller still owns the frame
-  dropped_newest,     ///< not enqueued and counted as dropped (drop_newest policy)
-  timed_out,          ///< not enqueued: no space before the deadline (block policy)
-  closed,             ///< not enqueued: the queue was closed
-  too_large,          ///< not enqueued: payload above the queue's frame limit
-  empty_frame,        ///< not enqueued: zero-length payload
+enum class [[nodiscard]] push_result : std::uint8_t{
+    ok,                 ///< enqueued
+    ok_dropped_oldest,  ///< enqueued after dropping the oldest pending frame (drop_oldest policy)
+    full,               ///< not enqueued: no space (reject policy); the caller still owns the frame
+    dropped_newest,     ///< not enqueued and counted as dropped (drop_newest policy)
+    timed_out,          ///< not enqueued: no space before the deadline (block policy)
+    closed,             ///< not enqueued: the queue was closed
+    too_large,          ///< not enqueued: payload above the queue's frame limit
+    empty_frame,        ///< not enqueued: zero-length payload
 };
 
 /// What a consumer's try_pop() found.
-enum class pop_result : std::uint8_t {
-  empty,      ///< no complete frame was ready
-  ok,         ///< a frame was copied out and released
-  malformed,  ///< the front frame failed its checks: released without copying, counted
+enum class [[nodiscard]] pop_result : std::uint8_t{
+    empty,      ///< no complete frame was ready
+    ok,         ///< a frame was copied out and released
+    malformed,  ///< the front frame failed its checks: released without copying, counted
 };
 
 /// True when the frame is now in the queue.

@@ -47,10 +47,7 @@ class kernel_sender {
                                                     std::uint64_t message_id) {
     const sender_guard guard(*this);
     if (!guard.may_send()) return messaging::push_result::closed;
-    messaging::frame_header header{};
-    header.payload_bytes = sizeof(Request);
-    header.message_id = message_id;
-    header.timestamp = next_send_stamps();
+    const messaging::frame_header header = request_header(message_id, next_send_stamps());
     const messaging::push_result result = push(pick_worker(message_id), header, &request);
     if (messaging::enqueued(result)) {
       sent_.fetch_add(1, std::memory_order_relaxed);
@@ -111,6 +108,15 @@ class kernel_sender {
     bool allowed_ = false;
   };
 
+  /// The header of a request frame: its id and its send time (the reply carries both back).
+  static messaging::frame_header request_header(std::uint64_t message_id, std::uint64_t stamp) {
+    messaging::frame_header header{};
+    header.payload_bytes = sizeof(Request);
+    header.message_id = message_id;
+    header.timestamp = stamp;
+    return header;
+  }
+
   /// Hybrid-logical-clock stamps for `count` sends from any host thread: the first of `count`
   /// consecutive stamps, all later than every earlier stamp of this kernel's senders (lock-free).
   std::uint64_t next_send_stamps(std::uint64_t count = 1) {
@@ -138,10 +144,7 @@ class kernel_sender {
       const std::uint64_t first_id = next_message_id_.fetch_add(n, std::memory_order_relaxed);
       const std::uint64_t stamp = next_send_stamps(n);
       for (std::size_t i = 0; i < n; ++i) {
-        headers[i] = messaging::frame_header{};
-        headers[i].payload_bytes = sizeof(Request);
-        headers[i].message_id = first_id + i;
-        headers[i].timestamp = stamp + i;
+        headers[i] = request_header(first_id + i, stamp + i);
         payloads[i] = &requests[done + i];
       }
       const std::uint32_t pushed = push_n(pick(), headers, payloads, static_cast<std::uint32_t>(n));
