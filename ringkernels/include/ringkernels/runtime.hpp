@@ -10,6 +10,7 @@
 #ifndef RINGKERNELS_RUNTIME_HPP
 #define RINGKERNELS_RUNTIME_HPP
 
+#include <ringkernels/actor_system.hpp>
 #include <ringkernels/ring_kernel.hpp>
 
 #include <memory>
@@ -35,6 +36,28 @@ class runtime {
     impl->launch();
     remember(impl);
     return ring_kernel<ExecSpace, Handler>(impl);
+  }
+
+  /// Spawns an actor system of `options.actors` actors of type Actor on ExecSpace's backend:
+  /// states allocated and initialised, workers launched (resident, inactive). Throws
+  /// ringkernels::error for bad options or a taken name.
+  template <class ExecSpace, class Actor>
+  actor_system<ExecSpace, Actor> spawn(const Actor& actor, const actor_options& options) {
+    using system_type = actor_system<ExecSpace, Actor>;
+    detail::check_actor_options(options, sizeof(typename Actor::State));
+    auto memory = std::make_shared<typename system_type::memory_type>(
+        options.name, options.actors, options.workers, options.placement, options.mailbox_capacity,
+        options.overflow_capacity, actor);
+    typename system_type::program_type program{actor, memory->binding(), memory->placement};
+    kernel_options kernel = options.kernel;
+    kernel.name = options.name;
+    kernel.workers = options.workers;
+    kernel.queue_capacity = options.host_queue_capacity;
+    auto impl = std::make_shared<typename system_type::impl_type>(program, kernel, shared_);
+    impl->attach_memory(memory);
+    impl->launch();
+    remember(impl);
+    return system_type(impl, memory);
   }
 
   /// Routes `from`'s context::send_to_peer to `to`'s peer port ("<to>.peer"). Both launched and

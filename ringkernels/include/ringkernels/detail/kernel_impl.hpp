@@ -74,7 +74,8 @@ class kernel_impl final : public kernel_base {
     // The backend decides when the rings and the control block are freed: on a GPU, freeing
     // pinned memory waits for every resident kernel (device_residency.hpp); on the CPU, a
     // worker stuck in a handler past terminate's deadline keeps them until it leaves.
-    launcher_.retire_memory(rings_.retire(options_.name));
+    launcher_.retire_memory(std::make_shared<retired_together>(rings_.retire(options_.name),
+                                                               std::move(attached_memory_)));
   }
 
   const std::string& name() const override { return options_.name; }
@@ -203,6 +204,21 @@ class kernel_impl final : public kernel_base {
   [[nodiscard]] messaging::push_result send(const request_type& request) {
     return sender_.send_with_id(request, sender_.next_id());
   }
+  /// Enqueues one request into worker `worker`'s ring (fire-and-forget).
+  [[nodiscard]] messaging::push_result send_to_worker(std::uint32_t worker,
+                                                      const request_type& request) {
+    return sender_.send_to(worker, request, sender_.next_id());
+  }
+  /// send_expecting_reply() into worker `worker`'s ring.
+  [[nodiscard]] messaging::push_result send_expecting_reply_to(std::uint32_t worker,
+                                                               const request_type& request,
+                                                               std::uint64_t& id) {
+    id = sender_.next_id();
+    replies_.expect(id);
+    const messaging::push_result result = sender_.send_to(worker, request, id);
+    if (!messaging::enqueued(result)) replies_.forget(id);
+    return result;
+  }
   std::size_t send_batch(const request_type* requests, std::size_t count) {
     return sender_.send_batch(requests, count);
   }
@@ -251,6 +267,10 @@ class kernel_impl final : public kernel_base {
   std::size_t ring_bytes() const { return rings_.bytes(); }
   std::uint32_t frame_limit() const { return frame_limit_; }
 
+  /// Memory the workers use besides the kernel's rings (an actor system's states and
+  /// mailboxes): freed with the rings, when no worker can touch it any more. Before launch.
+  void attach_memory(std::shared_ptr<void> memory) { attached_memory_ = std::move(memory); }
+
   // --- peer ports (runtime::connect) --------------------------------------------------------
   /// The peer input ring (created at launch).
   messaging::ring_ref<messaging::scope::system> peer_input_ref() const {
@@ -292,6 +312,14 @@ class kernel_impl final : public kernel_base {
   }
 
  private:
+  /// The rings and the attached memory, retired as one.
+  struct retired_together {
+    retired_together(std::shared_ptr<void> kernel_rings, std::shared_ptr<void> attached_memory)
+        : rings(std::move(kernel_rings)), attached(std::move(attached_memory)) {}
+    std::shared_ptr<void> rings;
+    std::shared_ptr<void> attached;
+  };
+
   Handler handler_;
   kernel_options options_;
   std::shared_ptr<runtime_state> shared_;
@@ -315,6 +343,7 @@ class kernel_impl final : public kernel_base {
   std::optional<clock_type::time_point> started_;
   clock_type::time_point stopped_at_{};
   std::optional<terminate_report> final_report_;  ///< under lifecycle_mutex_
+  std::shared_ptr<void> attached_memory_;         ///< attach_memory()
 };
 
 }  // namespace ringkernels::detail

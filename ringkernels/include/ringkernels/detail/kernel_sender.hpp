@@ -45,10 +45,17 @@ class kernel_sender {
   /// (no worker would read the ring).
   [[nodiscard]] messaging::push_result send_with_id(const Request& request,
                                                     std::uint64_t message_id) {
+    return send_to(pick_worker(message_id), request, message_id);
+  }
+
+  /// Enqueues one request with the given id into worker `w`'s ring (the caller chose the worker:
+  /// an actor system routes by placement).
+  [[nodiscard]] messaging::push_result send_to(std::uint32_t w, const Request& request,
+                                               std::uint64_t message_id) {
     const sender_guard guard(*this);
     if (!guard.may_send()) return messaging::push_result::closed;
-    const messaging::frame_header header = request_header(message_id, next_send_stamps());
-    const messaging::push_result result = push(pick_worker(message_id), header, &request);
+    const messaging::push_result result =
+        push(w, request_header(message_id, next_send_stamps()), &request);
     if (messaging::enqueued(result)) {
       sent_.fetch_add(1, std::memory_order_relaxed);
     } else if (result == messaging::push_result::full) {

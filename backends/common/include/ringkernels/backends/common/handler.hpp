@@ -20,6 +20,14 @@ struct declared_host_writes : std::true_type {};
 template <class Handler>
 struct declared_host_writes<Handler, std::void_t<decltype(Handler::writes_host_memory)>>
     : std::bool_constant<static_cast<bool>(Handler::writes_host_memory)> {};
+
+/// Handler::runs_own_loop where the handler declares it (an actor program: the launchers run its
+/// run_worker() instead of the ring-kernel dispatch loop); false otherwise.
+template <class Handler, class = void>
+struct runs_own_loop : std::false_type {};
+template <class Handler>
+struct runs_own_loop<Handler, std::void_t<decltype(Handler::runs_own_loop)>>
+    : std::bool_constant<static_cast<bool>(Handler::runs_own_loop)> {};
 }  // namespace detail
 
 template <class Handler>
@@ -51,7 +59,9 @@ struct handler_traits {
   static_assert(frame_limit <= messaging::max_payload_limit,
                 "ringkernels: Handler::Request/Reply exceed the largest frame (1 MiB); pass the "
                 "data as a ringkernels::buffer_handle to device memory");
-  static_assert(std::is_invocable_v<const Handler&, const request_type&, context&>,
+  /// Whether the launchers run Handler::run_worker() (its own loop) instead of the dispatch loop.
+  static constexpr bool runs_own_loop = detail::runs_own_loop<Handler>::value;
+  static_assert(runs_own_loop || std::is_invocable_v<const Handler&, const request_type&, context&>,
                 "ringkernels: a handler must be callable as handler(const Request&, "
                 "ringkernels::context&) const");
 };

@@ -39,7 +39,13 @@ __global__ void dispatch_kernel(Handler handler,
                                 const worker_binding<messaging::scope::system>* bindings,
                                 loop_pass pass) {
   const worker_binding<messaging::scope::system> binding = bindings[blockIdx.x];
-  run_warp_dispatch(handler, binding, pass);
+  if constexpr (handler_traits<Handler>::runs_own_loop) {
+    if (threadIdx.x % warp_width != 0) return;  // an own loop runs on one lane per worker
+    device_hooks hooks;
+    handler.run_worker(binding, hooks, pass == loop_pass::until_idle);
+  } else {
+    run_warp_dispatch(handler, binding, pass);
+  }
 }
 
 /// One warp per worker block: the lanes of a worker are the warp's.

@@ -53,10 +53,18 @@ class launcher {
         [handler = request.handler, handler_times = request.handler_times, bindings, parked_limit](
             std::uint32_t worker, std::string& failure, parking_spot& parking) {
           const binding_type& binding = (*bindings)[worker];
-          hooks worker_hooks(
-              &failure, handler_times.get(), &parking, [&binding] { return has_work(binding); },
-              [&binding] { return detail::peer_port_enabled(binding); }, parked_limit);
-          run_dispatch_loop(handler, binding, worker_hooks);
+          if constexpr (handler_traits<Handler>::runs_own_loop) {
+            // Its messages also come from other workers, which wake nobody: no long parking.
+            hooks worker_hooks(
+                &failure, handler_times.get(), &parking, [&binding] { return has_work(binding); },
+                [] { return true; }, parked_limit);
+            handler.run_worker(binding, worker_hooks, /*until_idle=*/false);
+          } else {
+            hooks worker_hooks(
+                &failure, handler_times.get(), &parking, [&binding] { return has_work(binding); },
+                [&binding] { return detail::peer_port_enabled(binding); }, parked_limit);
+            run_dispatch_loop(handler, binding, worker_hooks);
+          }
         });
   }
   /// A frame or a command for worker `w` was published: wake it if it sleeps.

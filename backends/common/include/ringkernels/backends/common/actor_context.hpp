@@ -1,0 +1,190 @@
+// What an actor's handler sees: who it is, who sent the message, how to send to any actor of
+// its system (ctx.send), and how to answer a host ask() (ctx.reply). Device-compatible; one
+// context per worker, re-pointed at each message. A send never blocks: a full mailbox puts the
+// message in the worker's bounded overflow, a full overflow makes it a counted dead letter.
+#ifndef RINGKERNELS_BACKENDS_COMMON_ACTOR_CONTEXT_HPP
+#define RINGKERNELS_BACKENDS_COMMON_ACTOR_CONTEXT_HPP
+
+#include <ringkernels/backends/common/actor_mailbox.hpp>
+#include <ringkernels/backends/common/actor_placement.hpp>
+#include <ringkernels/backends/common/actor_traits.hpp>
+#include <ringkernels/messaging/frame_ring.hpp>
+
+#include <cstdint>
+#include <cstring>
+
+namespace ringkernels {
+
+/// A worker's running actor totals, kept locally and stored into actor_worker_counters.
+struct actor_tally {
+  std::uint64_t sent = 0;
+  std::uint64_t handled = 0;
+  std::uint64_t from_host = 0;
+  std::uint64_t overflow_high_water = 0;
+  std::uint64_t dead[static_cast<int>(dead_letter_reason::count)] = {};
+  RINGKERNELS_INLINE_FUNCTION void dead_letter(dead_letter_reason reason) {
+    ++dead[static_cast<int>(reason)];
+  }
+};
+
+/// What became of a send (the message is never lost silently: each outcome is counted).
+enum class [[nodiscard]] send_result : std::uint8_t{
+    delivered,    ///< in the target's mailbox
+    overflowed,   ///< in the sender's overflow, retried before the sender's next message
+    dead_letter,  ///< counted as a dead letter (no such actor, or the overflow was full)
+};
+
+template <class Actor>
+class actor_context {
+ public:
+  using traits = actor_traits<Actor>;
+  using envelope = actor_envelope<Actor>;
+  using mailbox_scope = messaging::scope;
+
+  /// The id of the actor whose handler runs.
+  RINGKERNELS_INLINE_FUNCTION std::uint64_t self() const { return self_; }
+  /// Who sent the current message: an actor id, or ringkernels::host_sender.
+  RINGKERNELS_INLINE_FUNCTION std::uint64_t sender() const { return sender_; }
+  /// The per-sender sequence number the current message carries (actor_envelope::sequence).
+  RINGKERNELS_INLINE_FUNCTION std::uint32_t sequence() const { return sequence_; }
+  /// Actors in the system: valid targets are 0 .. actor_count() - 1.
+  RINGKERNELS_INLINE_FUNCTION std::uint64_t actor_count() const { return placement_.actors; }
+  /// The worker running this handler.
+  RINGKERNELS_INLINE_FUNCTION std::uint32_t worker_index() const { return worker_; }
+
+  /// Sends `message` to actor `target` of this system. A message type the actor does not
+  /// handle does not compile. Never blocks (send_result says what happened).
+  template <class Message>
+  RINGKERNELS_INLINE_FUNCTION send_result send(std::uint64_t target, const Message& message,
+                                               std::uint32_t sequence = 0) {
+    static_assert(traits::template handles<Message>,
+                  "ringkernels: this actor type has no handler for this message type (add it to "
+                  "Actor::messages and write operator()(State&, const Message&, ctx))");
+    envelope outgoing;
+    outgoing.target = target;
+    outgoing.sender = self_;
+    outgoing.type = static_cast<std::uint32_t>(traits::messages::template index_of<Message>);
+    outgoing.sequence = sequence;
+    std::memcpy(outgoing.body, &message, sizeof(Message));
+    return post(outgoing);
+  }
+
+  /// Answers the host ask() that the current message came from; false (and nothing is sent)
+  /// when the current message is not an ask or the reply ring stayed full until terminate.
+  template <class Reply>
+  RINGKERNELS_INLINE_FUNCTION bool reply(const Reply& answer) {
+    static_assert(traits::has_reply, "ringkernels: ctx.reply() needs Actor::Reply");
+    static_assert(std::is_same_v<Reply, typename traits::reply_type>,
+                  "ringkernels: ctx.reply() takes exactly Actor::Reply");
+    if (!asked_ || replies_ == nullptr) return false;
+    asked_ = false;  // one reply per ask
+    messaging::frame_header header{};
+    header.payload_bytes = static_cast<std::uint32_t>(sizeof(Reply));
+    header.flags = messaging::frame_flags::reply;
+    header.message_id = ask_id_;
+    header.correlation_id = ask_id_;
+    header.timestamp = ask_stamp_;
+    for (;;) {
+      const messaging::push_result result = replies_->try_push(header, &answer);
+      if (result == messaging::push_result::ok) return true;
+      if (result != messaging::push_result::full || stop_requested()) return false;
+    }
+  }
+
+  // --- for the worker loop (actor_program.hpp); nothing below is for handlers -------------
+  RINGKERNELS_INLINE_FUNCTION void impl_bind(
+      std::uint32_t worker, const actor_placement& placement, const void* mailboxes,
+      mailbox_scope scope, actor_overflow<Actor>* overflow, actor_tally* tally,
+      messaging::ring_producer<messaging::scope::system>* replies, const std::uint32_t* command) {
+    worker_ = worker;
+    placement_ = placement;
+    mailboxes_ = mailboxes;
+    scope_ = scope;
+    overflow_ = overflow;
+    tally_ = tally;
+    replies_ = replies;
+    command_ = command;
+  }
+  RINGKERNELS_INLINE_FUNCTION void impl_begin(const envelope& message) {
+    self_ = message.target;
+    sender_ = message.sender;
+    sequence_ = message.sequence;
+    asked_ = false;
+  }
+  RINGKERNELS_INLINE_FUNCTION void impl_begin_ask(std::uint64_t id, std::uint64_t stamp) {
+    asked_ = true;
+    ask_id_ = id;
+    ask_stamp_ = stamp;
+  }
+  /// Posts an envelope as this worker (also used to forward a host message that reached the
+  /// wrong worker).
+  RINGKERNELS_INLINE_FUNCTION send_result post(const envelope& outgoing) {
+    ++tally_->sent;
+    if (outgoing.target >= placement_.actors) {
+      tally_->dead_letter(dead_letter_reason::no_such_actor);
+      return send_result::dead_letter;
+    }
+    if (overflow_->size() == 0 && push(outgoing)) return send_result::delivered;
+    if (overflow_->size() >= overflow_->capacity) {
+      tally_->dead_letter(dead_letter_reason::overflow_full);
+      return send_result::dead_letter;
+    }
+    overflow_->slots[overflow_->tail % overflow_->capacity] = outgoing;
+    ++overflow_->tail;
+    if (overflow_->size() > tally_->overflow_high_water) {
+      tally_->overflow_high_water = overflow_->size();
+    }
+    return send_result::overflowed;
+  }
+  /// Retries the overflow in order; true once it is empty.
+  RINGKERNELS_INLINE_FUNCTION bool impl_flush_overflow() {
+    while (overflow_->size() > 0) {
+      if (!push(overflow_->slots[overflow_->head % overflow_->capacity])) return false;
+      ++overflow_->head;
+    }
+    return true;
+  }
+
+ private:
+  RINGKERNELS_INLINE_FUNCTION bool stop_requested() const {
+    return messaging::atomic_index<std::uint32_t, messaging::scope::system>::load_acquire(
+               const_cast<std::uint32_t*>(command_)) == 2u;  // kernel_command::terminate
+  }
+
+  RINGKERNELS_INLINE_FUNCTION bool push(const envelope& outgoing) {
+    const std::uint32_t worker = worker_of<Actor>(placement_, outgoing.target);
+    messaging::frame_header header{};
+    header.payload_bytes = static_cast<std::uint32_t>(sizeof(envelope));
+    if (scope_ == messaging::scope::device) {
+      return push_to<messaging::scope::device>(worker, header, outgoing);
+    }
+    return push_to<messaging::scope::system>(worker, header, outgoing);
+  }
+  template <messaging::scope S>
+  RINGKERNELS_INLINE_FUNCTION bool push_to(std::uint32_t worker,
+                                           const messaging::frame_header& header,
+                                           const envelope& outgoing) {
+    const auto* rings = static_cast<const messaging::ring_ref<S>*>(mailboxes_);
+    messaging::ring_producer<S> producer(rings[worker]);
+    return producer.try_push(header, &outgoing) == messaging::push_result::ok;
+  }
+
+  std::uint64_t self_ = 0;
+  std::uint64_t sender_ = 0;
+  std::uint32_t sequence_ = 0;
+  std::uint32_t worker_ = 0;
+  actor_placement placement_{};
+  const void* mailboxes_ = nullptr;
+  mailbox_scope scope_ = mailbox_scope::system;
+  actor_overflow<Actor>* overflow_ = nullptr;
+  actor_tally* tally_ = nullptr;
+  messaging::ring_producer<messaging::scope::system>* replies_ = nullptr;
+  const std::uint32_t* command_ = nullptr;
+  bool asked_ = false;
+  std::uint64_t ask_id_ = 0;
+  std::uint64_t ask_stamp_ = 0;
+};
+
+}  // namespace ringkernels
+
+#endif

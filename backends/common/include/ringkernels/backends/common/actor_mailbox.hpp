@@ -1,0 +1,74 @@
+// Where actor messages wait: one mailbox per worker (a multi-producer ring of envelopes in the
+// backend's device memory: any worker's handlers push, the owning worker pops), a bounded
+// per-worker overflow for messages whose mailbox was full (a send never blocks a handler and
+// never deadlocks the kernel), and per-worker counters the host reads to detect quiescence.
+#ifndef RINGKERNELS_BACKENDS_COMMON_ACTOR_MAILBOX_HPP
+#define RINGKERNELS_BACKENDS_COMMON_ACTOR_MAILBOX_HPP
+
+#include <ringkernels/backends/common/actor_traits.hpp>
+#include <ringkernels/messaging/frame_ring.hpp>
+
+#include <cstdint>
+
+namespace ringkernels {
+
+/// Why a message became a dead letter (counted, never lost silently).
+enum class dead_letter_reason : std::uint32_t {
+  no_such_actor,    ///< its target id is outside 0..N-1
+  overflow_full,    ///< its mailbox was full and so was the sender's bounded overflow
+  unknown_message,  ///< its type index is not one the actor handles (a corrupt envelope)
+  misrouted,        ///< it reached a worker that does not own its target (a corrupt envelope)
+  count
+};
+
+inline const char* to_string(dead_letter_reason reason) noexcept {
+  switch (reason) {
+    case dead_letter_reason::no_such_actor: return "no_such_actor";
+    case dead_letter_reason::overflow_full: return "overflow_full";
+    case dead_letter_reason::unknown_message: return "unknown_message";
+    case dead_letter_reason::misrouted: return "misrouted";
+    case dead_letter_reason::count: break;
+  }
+  return "unknown";
+}
+
+/// One worker's actor counters. Written by that worker only (plain stores of its running
+/// totals: the sends before the handled and dead counts, so that a host that reads `handled`
+/// then `sent` never sees a message handled whose follow-up sends it cannot see); read by the
+/// host for telemetry and quiescence. 128 bytes: no two workers share a line.
+struct alignas(128) actor_worker_counters {
+  std::uint64_t sent = 0;                 ///< messages this worker's handlers sent
+  std::uint64_t handled = 0;              ///< messages a handler ran on
+  std::uint64_t from_host = 0;            ///< host envelopes this worker took
+  std::uint64_t overflow_high_water = 0;  ///< most messages its overflow held at once
+  std::uint64_t dead[static_cast<int>(dead_letter_reason::count)] = {};
+  std::uint64_t heartbeat = 0;
+};
+
+/// A worker's bounded overflow: envelopes whose mailbox was full, retried in order before the
+/// worker sends anything else (so a later message never overtakes an earlier one). Device
+/// memory, touched by its worker only.
+template <class Actor>
+struct actor_overflow {
+  actor_envelope<Actor>* slots = nullptr;  ///< capacity entries
+  std::uint32_t capacity = 0;
+  std::uint32_t pad = 0;
+  std::uint64_t head = 0;  ///< next to retry
+  std::uint64_t tail = 0;  ///< next free
+  RINGKERNELS_INLINE_FUNCTION std::uint64_t size() const { return tail - head; }
+};
+
+/// Everything a worker needs for the actor layer, by value (device-copyable): the actors'
+/// states, every worker's mailbox (its own and its targets'), its overflow and its counters.
+template <class Actor, messaging::scope MailboxScope>
+struct actor_binding {
+  typename Actor::State* states = nullptr;
+  std::uint64_t actor_count = 0;
+  const messaging::ring_ref<MailboxScope>* mailboxes = nullptr;  ///< one per worker
+  actor_overflow<Actor>* overflows = nullptr;                    ///< one per worker
+  actor_worker_counters* counters = nullptr;                     ///< one per worker (host-visible)
+};
+
+}  // namespace ringkernels
+
+#endif

@@ -1,0 +1,224 @@
+// Actor systems: N addressable actors (ids 0..N-1, all existing from spawn) of one actor type,
+// their states in the backend's data space, multiplexed on the workers of one ring kernel.
+// Written once (backends/common/actor_traits.hpp says what an actor type is); the host talks to
+// them with tell/ask and ends a phase with quiesce().
+//
+//   ringkernels::runtime rt;
+//   auto system = rt.spawn<Kokkos::OpenMP>(counter{}, {.name = "counters", .actors = 1000000});
+//   system.activate();
+//   system.tell(42, counter::Add{1});
+//   system.quiesce(std::chrono::seconds(5));
+//   auto states = system.read_states();
+#ifndef RINGKERNELS_ACTOR_SYSTEM_HPP
+#define RINGKERNELS_ACTOR_SYSTEM_HPP
+
+#include <ringkernels/backends/common/actor_program.hpp>
+#include <ringkernels/detail/actor_memory.hpp>
+#include <ringkernels/detail/kernel_impl.hpp>
+#include <ringkernels/reply_future.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ringkernels {
+
+/// How a system is made. Everything has a default but `actors`.
+struct actor_options {
+  std::string name = "actors";  ///< its queues are "<name>.in", "<name>.out"
+  std::uint64_t actors = 0;     ///< ids 0 .. actors - 1
+  int workers = 1;              ///< CPU threads (or GPU warps) that run the actors
+  placement_rule placement = placement_rule::contiguous;  ///< ignored if Actor::place exists
+  std::uint32_t mailbox_capacity = 4096;     ///< messages from actors waiting per worker
+  std::uint32_t overflow_capacity = 1024;    ///< per worker, behind a full mailbox; then dead
+  std::uint32_t host_queue_capacity = 4096;  ///< tell/ask messages waiting per worker
+  /// Pinning, device, launch mode, timeouts (name, workers, queue_capacity come from above).
+  kernel_options kernel{};
+};
+
+namespace detail {
+/// Throws errc::invalid_argument naming the first actor option outside its range.
+inline void check_actor_options(const actor_options& options, std::size_t state_bytes) {
+  const std::string what = "actor system '" + options.name + "': ";
+  if (options.actors < 1) RINGKERNELS_THROW(errc::invalid_argument, what + "actors must be >= 1");
+  if (options.workers < 1 || options.workers > max_workers_per_kernel) {
+    RINGKERNELS_THROW(errc::invalid_argument,
+                      what + "workers = " + std::to_string(options.workers) + " is outside 1.." +
+                          std::to_string(max_workers_per_kernel));
+  }
+  const std::uint64_t memory = physical_memory_bytes();
+  if (memory != 0 && options.actors > memory / 2 / state_bytes) {
+    RINGKERNELS_THROW(errc::invalid_argument, what + std::to_string(options.actors) +
+                                                  " states of " + std::to_string(state_bytes) +
+                                                  " B need more than half of this host's " +
+                                                  std::to_string(memory >> 20) + " MiB");
+  }
+  if (options.mailbox_capacity < 1 || options.mailbox_capacity > max_queue_capacity ||
+      options.overflow_capacity < 1 || options.overflow_capacity > max_queue_capacity) {
+    RINGKERNELS_THROW(errc::invalid_argument,
+                      what + "mailbox_capacity (" + std::to_string(options.mailbox_capacity) +
+                          ") and overflow_capacity (" + std::to_string(options.overflow_capacity) +
+                          ") must be within 1.." + std::to_string(max_queue_capacity));
+  }
+}
+}  // namespace detail
+
+/// A handle of a spawned actor system; copies share it. Every member is @threadsafe unless it
+/// says otherwise.
+template <class ExecSpace, class Actor>
+class actor_system {
+ public:
+  using traits = actor_traits<Actor>;
+  using state_type = typename Actor::State;
+  using backend = backend_traits<ExecSpace>;
+  static constexpr messaging::scope mailbox_scope =
+      messaging::scope_of<typename backend::data_space>::value;
+  using program_type = actor_program<Actor, mailbox_scope>;
+  using impl_type = detail::kernel_impl<ExecSpace, program_type>;
+  using memory_type = detail::actor_memory<ExecSpace, Actor>;
+
+  static_assert(!backend::gpu_threads,
+                "ringkernels: actor systems run on the CPU backends (Serial, OpenMP) so far; the "
+                "GPU backends follow (issue 16)");
+
+  actor_system(std::shared_ptr<impl_type> kernel, std::shared_ptr<memory_type> memory)
+      : kernel_(std::move(kernel)), memory_(std::move(memory)) {}
+
+  const std::string& name() const { return kernel_->name(); }
+  std::uint64_t size() const { return memory_->placement.actors; }
+  /// The worker that owns actor `id` (placement).
+  std::uint32_t worker_of(std::uint64_t id) const {
+    return ringkernels::worker_of<Actor>(memory_->placement, checked(id, "worker_of"));
+  }
+
+  void activate() { kernel_->activate(); }
+  void deactivate() { kernel_->deactivate(); }
+  terminate_report terminate() { return kernel_->terminate(); }
+  kernel_state state() const { return kernel_->current_state(); }
+
+  /// Sends `message` to actor `id` from the host. Never blocks: `full` when that worker's host
+  /// queue is full. An id outside 0..size()-1 throws errc::invalid_argument.
+  template <class Message>
+  [[nodiscard]] messaging::push_result tell(std::uint64_t id, const Message& message,
+                                            std::uint32_t sequence = 0) {
+    const auto outgoing = envelope_for(checked(id, "tell"), message, sequence, false);
+    memory_->host_attempts.fetch_add(1, std::memory_order_seq_cst);
+    const messaging::push_result result =
+        kernel_->send_to_worker(ringkernels::worker_of<Actor>(memory_->placement, id), outgoing);
+    if (!messaging::enqueued(result)) memory_->host_refused.fetch_add(1, std::memory_order_seq_cst);
+    return result;
+  }
+
+  /// Sends `message` and returns a future for the handler's ctx.reply(). Throws
+  /// errc::queue_full when the owner's host queue is full, errc::wrong_state unless active.
+  template <class Message>
+  reply_future<impl_type> ask(std::uint64_t id, const Message& message) {
+    static_assert(traits::has_reply, "ringkernels: ask() needs Actor::Reply (sent by ctx.reply)");
+    require_state(name(), "ask", kernel_->current_state(), {kernel_state::active});
+    const auto outgoing = envelope_for(checked(id, "ask"), message, 0, true);
+    std::uint64_t message_id = 0;
+    memory_->host_attempts.fetch_add(1, std::memory_order_seq_cst);
+    const messaging::push_result result = kernel_->send_expecting_reply_to(
+        ringkernels::worker_of<Actor>(memory_->placement, id), outgoing, message_id);
+    if (!messaging::enqueued(result)) {
+      memory_->host_refused.fetch_add(1, std::memory_order_seq_cst);
+      RINGKERNELS_THROW(
+          result == messaging::push_result::full ? errc::queue_full : errc::wrong_state,
+          "actor system '" + name() + "': ask(" + std::to_string(id) + ") could not enqueue (" +
+              messaging::to_string(result) + ")");
+    }
+    return reply_future<impl_type>(kernel_, message_id);
+  }
+
+  /// Returns once no message is in flight anywhere in the system: every message sent (by the
+  /// host or a handler) was handled or dead-lettered. Throws errc::timed_out naming the count
+  /// still in flight when `timeout` passes first, errc::handler_failed when a worker faulted.
+  template <class Rep, class Period>
+  void quiesce(std::chrono::duration<Rep, Period> timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    backoff waiting;
+    for (;;) {
+      if (kernel_->current_state() == kernel_state::faulted) {
+        RINGKERNELS_THROW(errc::handler_failed,
+                          "actor system '" + name() + "' faulted: " + kernel_->fault_message());
+      }
+      // Two waves (the four-counter method): the messages finished as of the first are all
+      // that were sent as of the second, so at the instant between, none was in flight.
+      const std::uint64_t finished =
+          memory_->finished() + memory_->host_refused.load(std::memory_order_seq_cst);
+      const std::uint64_t sent =
+          memory_->host_attempts.load(std::memory_order_seq_cst) + memory_->sent();
+      if (finished == sent) return;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        RINGKERNELS_THROW(
+            errc::timed_out,
+            "actor system '" + name() + "': " + std::to_string(sent - finished) +
+                " message(s) still in flight after " +
+                std::to_string(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
+                " ms");
+      }
+      waiting.pause();
+    }
+  }
+
+  /// The states, in the backend's data space (device memory on a GPU): for Kokkos code the
+  /// user runs while the system is not active.
+  Kokkos::View<state_type*, typename backend::data_space> states() const { return memory_->states; }
+
+  /// A copy of every actor's state. Needs the system launched or inactive, or quiescent (call
+  /// quiesce() first): otherwise a handler could be writing a state while it is copied.
+  std::vector<state_type> read_states() const { return memory_->read_states(); }
+  /// Replaces every actor's state (`states.size() == size()`). Needs the system launched or
+  /// inactive.
+  void write_states(const std::vector<state_type>& states) {
+    require_state(name(), "write_states", kernel_->current_state(),
+                  {kernel_state::launched, kernel_state::inactive});
+    memory_->write_states(states);
+  }
+
+  actor_telemetry telemetry() const {
+    actor_telemetry t = memory_->totals();
+    t.from_host = memory_->host_attempts.load(std::memory_order_seq_cst) -
+                  memory_->host_refused.load(std::memory_order_seq_cst);
+    t.in_flight = t.from_host + t.sent_on_device - t.handled - t.dead_total();
+    return t;
+  }
+  /// The underlying ring kernel's telemetry (host messages received, workers' loop counts).
+  telemetry_snapshot kernel_telemetry() const { return kernel_->snapshot(); }
+
+ private:
+  std::uint64_t checked(std::uint64_t id, const char* operation) const {
+    if (id >= memory_->placement.actors) {
+      RINGKERNELS_THROW(errc::invalid_argument, "actor system '" + name() + "': " + operation +
+                                                    "(" + std::to_string(id) + "): actors are 0.." +
+                                                    std::to_string(memory_->placement.actors - 1));
+    }
+    return id;
+  }
+
+  template <class Message>
+  static actor_envelope<Actor> envelope_for(std::uint64_t id, const Message& message,
+                                            std::uint32_t sequence, bool asked) {
+    static_assert(traits::template handles<Message>,
+                  "ringkernels: this actor type has no handler for this message type");
+    actor_envelope<Actor> outgoing;
+    outgoing.target = id;
+    outgoing.sender = host_sender;
+    outgoing.type = static_cast<std::uint32_t>(traits::messages::template index_of<Message>) |
+                    (asked ? actor_ask_flag : 0u);
+    outgoing.sequence = sequence;
+    std::memcpy(outgoing.body, &message, sizeof(Message));
+    return outgoing;
+  }
+
+  std::shared_ptr<impl_type> kernel_;
+  std::shared_ptr<memory_type> memory_;
+};
+
+}  // namespace ringkernels
+
+#endif

@@ -1,0 +1,180 @@
+// An actor system's memory: the states, one mailbox and one overflow per worker (in the
+// backend's data space), and the workers' counters (where the host reads them). Allocated and
+// initialised before the system's kernel is launched; handed to the kernel's launcher when the
+// system goes, so that a worker still running (stuck in a handler) never touches freed memory.
+// Host only. Nothing here is API.
+#ifndef RINGKERNELS_DETAIL_ACTOR_MEMORY_HPP
+#define RINGKERNELS_DETAIL_ACTOR_MEMORY_HPP
+
+#include <ringkernels/backend_select.hpp>
+#include <ringkernels/backends/common/actor_mailbox.hpp>
+#include <ringkernels/backends/common/actor_placement.hpp>
+#include <ringkernels/backends/common/actor_traits.hpp>
+#include <ringkernels/core/error.hpp>
+#include <ringkernels/messaging/ring_buffer.hpp>
+
+#include <Kokkos_Core.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ringkernels {
+
+/// What a system has done; at quiescence sent == handled + dead (dead_total()).
+struct actor_telemetry {
+  std::uint64_t from_host = 0;       ///< tell/ask messages enqueued
+  std::uint64_t sent_on_device = 0;  ///< messages handlers sent (ctx.send), dead letters included
+  std::uint64_t handled = 0;         ///< messages a handler ran on
+  std::uint64_t dead[static_cast<int>(dead_letter_reason::count)] = {};
+  std::uint64_t overflow_high_water = 0;  ///< most messages one worker's overflow held
+  std::uint64_t in_flight = 0;  ///< sent, not yet handled or dead (at the moment of reading)
+  std::uint64_t dead_total() const {
+    std::uint64_t total = 0;
+    for (std::uint64_t count : dead) total += count;
+    return total;
+  }
+};
+
+}  // namespace ringkernels
+
+namespace ringkernels::detail {
+
+template <class ExecSpace, class Actor>
+struct actor_memory {
+  using backend = backend_traits<ExecSpace>;
+  using data_space = typename backend::data_space;
+  using counter_space = typename backend::memory_space;  // host-reachable
+  using state_type = typename Actor::State;
+  using envelope = actor_envelope<Actor>;
+  using mailbox_type = messaging::ring_buffer<data_space>;
+  static constexpr messaging::scope mailbox_scope = mailbox_type::index_scope;
+  using counter = messaging::atomic_index<std::uint64_t, messaging::scope::system>;
+  static constexpr bool host_reachable =
+      Kokkos::SpaceAccessibility<Kokkos::HostSpace, data_space>::accessible;
+
+  actor_placement placement;
+  Kokkos::View<state_type*, data_space> states;
+  std::vector<std::unique_ptr<mailbox_type>> mailboxes;
+  Kokkos::View<messaging::ring_ref<mailbox_scope>*, data_space> mailbox_refs;
+  Kokkos::View<envelope*, data_space> overflow_slots;
+  Kokkos::View<actor_overflow<Actor>*, data_space> overflows;
+  Kokkos::View<actor_worker_counters*, counter_space> counters;
+  std::atomic<std::uint64_t> host_attempts{0};  ///< tells/asks about to be pushed
+  std::atomic<std::uint64_t> host_refused{0};   ///< of those, refused (never in flight)
+
+  actor_memory(const std::string& name, std::uint64_t actors, int workers, placement_rule rule,
+               std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity, const Actor& actor)
+      : placement(actor_placement::make(actors, static_cast<std::uint32_t>(workers), rule)) {
+    static_assert(host_reachable, "actor memory off the host needs the GPU backends' copies");
+    states = Kokkos::View<state_type*, data_space>(
+        Kokkos::view_alloc(name + ".states", Kokkos::WithoutInitializing), actors);
+    initialise_states(actor);
+    messaging::ring_options options;
+    options.slot_count = mailbox_capacity;
+    options.max_payload = static_cast<std::uint32_t>(sizeof(envelope));
+    options.producers = messaging::ring_producers::multiple;  // any worker's handlers send
+    mailbox_refs = Kokkos::View<messaging::ring_ref<mailbox_scope>*, data_space>(
+        Kokkos::view_alloc(name + ".mailbox_refs", Kokkos::WithoutInitializing), workers);
+    for (int w = 0; w < workers; ++w) {
+      mailboxes.push_back(std::make_unique<mailbox_type>(name + ".mailbox", options));
+      mailbox_refs(w) = mailboxes.back()->ref();
+    }
+    overflow_slots = Kokkos::View<envelope*, data_space>(
+        Kokkos::view_alloc(name + ".overflow", Kokkos::WithoutInitializing),
+        static_cast<std::size_t>(workers) * overflow_capacity);
+    overflows = Kokkos::View<actor_overflow<Actor>*, data_space>(
+        Kokkos::view_alloc(name + ".overflows", Kokkos::WithoutInitializing), workers);
+    for (int w = 0; w < workers; ++w) {
+      overflows(w) = actor_overflow<Actor>{};
+      overflows(w).slots = overflow_slots.data() + static_cast<std::size_t>(w) * overflow_capacity;
+      overflows(w).capacity = overflow_capacity;
+    }
+    counters = Kokkos::View<actor_worker_counters*, counter_space>(
+        Kokkos::view_alloc(name + ".actor_counters", Kokkos::WithoutInitializing), workers);
+    for (int w = 0; w < workers; ++w) counters(w) = actor_worker_counters{};
+  }
+
+  /// What a worker needs (pointers into this memory).
+  actor_binding<Actor, mailbox_scope> binding() const {
+    actor_binding<Actor, mailbox_scope> b;
+    b.states = states.data();
+    b.actor_count = placement.actors;
+    b.mailboxes = mailbox_refs.data();
+    b.overflows = overflows.data();
+    b.counters = counters.data();
+    return b;
+  }
+
+  /// Messages handled or dead-lettered, read first (acquire) by quiesce().
+  std::uint64_t finished() const {
+    std::uint64_t total = 0;
+    for (std::size_t w = 0; w < counters.extent(0); ++w) {
+      actor_worker_counters& c = counters(w);
+      total += counter::load_acquire(&c.handled);
+      for (auto& dead : c.dead) total += counter::load_acquire(&dead);
+    }
+    return total;
+  }
+  /// Messages handlers sent, read after finished().
+  std::uint64_t sent() const {
+    std::uint64_t total = 0;
+    for (std::size_t w = 0; w < counters.extent(0); ++w) {
+      total += counter::load_acquire(&counters(w).sent);
+    }
+    return total;
+  }
+
+  /// The workers' counters summed (from_host and in_flight are the system's to fill in).
+  actor_telemetry totals() const {
+    actor_telemetry t;
+    for (std::size_t w = 0; w < counters.extent(0); ++w) {
+      actor_worker_counters& c = counters(w);
+      t.handled += counter::load_acquire(&c.handled);
+      for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) {
+        t.dead[r] += counter::load_acquire(&c.dead[r]);
+      }
+      t.sent_on_device += counter::load_acquire(&c.sent);
+      const std::uint64_t high = counter::load_relaxed(&c.overflow_high_water);
+      if (high > t.overflow_high_water) t.overflow_high_water = high;
+    }
+    return t;
+  }
+
+  std::vector<state_type> read_states() const {
+    std::vector<state_type> copy(states.extent(0));
+    if (!copy.empty()) std::memcpy(copy.data(), states.data(), copy.size() * sizeof(state_type));
+    return copy;
+  }
+  void write_states(const std::vector<state_type>& replacement) {
+    if (replacement.size() != states.extent(0)) {
+      RINGKERNELS_THROW(errc::invalid_argument,
+                        "write_states: " + std::to_string(replacement.size()) + " states for " +
+                            std::to_string(states.extent(0)) + " actors");
+    }
+    if (!replacement.empty()) {
+      std::memcpy(states.data(), replacement.data(), replacement.size() * sizeof(state_type));
+    }
+  }
+
+ private:
+  /// Actor::init(id, state) for every actor where the type has it, value-initialised states
+  /// otherwise; on ExecSpace, before the workers start.
+  void initialise_states(const Actor& actor) {
+    auto view = states;
+    Kokkos::parallel_for(
+        "ringkernels.actor_init", Kokkos::RangePolicy<ExecSpace>(0, view.extent(0)),
+        KOKKOS_LAMBDA(const std::size_t id) {
+          view(id) = state_type{};
+          if constexpr (actor_traits<Actor>::has_init) actor.init(id, view(id));
+        });
+    ExecSpace().fence();
+  }
+};
+
+}  // namespace ringkernels::detail
+
+#endif

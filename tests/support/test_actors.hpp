@@ -1,0 +1,99 @@
+// Actor types for the actor-system tests (written once, as users write them).
+#ifndef RINGKERNELS_TEST_SUPPORT_TEST_ACTORS_HPP
+#define RINGKERNELS_TEST_SUPPORT_TEST_ACTORS_HPP
+
+#include <ringkernels/actor_system.hpp>
+
+#include <Kokkos_Core.hpp>
+
+#include <cstdint>
+
+namespace test_support {
+
+/// On Fan{n, target}: sends n Hits to `target` in one turn (a flood when the target's mailbox
+/// is small and nobody drains it meanwhile); counts the Hits it receives.
+struct fan {
+  struct State {
+    std::uint64_t hits = 0;
+    std::uint64_t fans = 0;
+  };
+  struct Fan {
+    std::uint64_t count = 0;
+    std::uint64_t target = 0;
+  };
+  struct Hit {
+    std::uint64_t unused = 0;
+  };
+  using messages = ringkernels::actor_messages<Fan, Hit>;
+  KOKKOS_FUNCTION void operator()(State& state, const Fan& order,
+                                  ringkernels::actor_context<test_support::fan>& ctx) const {
+    ++state.fans;
+    for (std::uint64_t i = 0; i < order.count; ++i) (void)ctx.send(order.target, Hit{});
+  }
+  KOKKOS_FUNCTION void operator()(State& state, const Hit&,
+                                  ringkernels::actor_context<test_support::fan>&) const {
+    ++state.hits;
+  }
+};
+
+/// A counter that starts at its id (init), adds on Add, answers Get with its value, and
+/// records the worker that ran it and whether two calls ever overlapped.
+struct counter {
+  struct State {
+    std::uint64_t value = 0;
+    std::uint32_t worker = ~0u;
+    std::uint32_t busy = 0;
+    std::uint32_t overlaps = 0;
+  };
+  struct Add {
+    std::uint64_t amount = 0;
+  };
+  struct Get {
+    std::uint32_t unused = 0;
+  };
+  struct Reply {
+    std::uint64_t value = 0;
+    std::uint64_t id = 0;
+  };
+  using messages = ringkernels::actor_messages<Add, Get>;
+
+  KOKKOS_FUNCTION void init(std::uint64_t id, State& state) const { state.value = id; }
+  // Handlers may be templates over the context (derived actor types reuse them).
+  template <class Context>
+  KOKKOS_FUNCTION void operator()(State& state, const Add& add, Context& ctx) const {
+    enter(state, ctx);
+    state.value += add.amount;
+    leave(state);
+  }
+  template <class Context>
+  KOKKOS_FUNCTION void operator()(State& state, const Get&, Context& ctx) const {
+    enter(state, ctx);
+    (void)ctx.reply(Reply{state.value, ctx.self()});
+    leave(state);
+  }
+
+ private:
+  template <class Context>
+  KOKKOS_FUNCTION static void enter(State& state, Context& ctx) {
+    using flag =
+        ringkernels::messaging::atomic_index<std::uint32_t, ringkernels::messaging::scope::system>;
+    std::uint32_t expected = 0;
+    if (!flag::compare_exchange(&state.busy, expected, 1u)) ++state.overlaps;
+    state.worker = ctx.worker_index();
+  }
+  KOKKOS_FUNCTION static void leave(State& state) {
+    ringkernels::messaging::atomic_index<
+        std::uint32_t, ringkernels::messaging::scope::system>::store_release(&state.busy, 0u);
+  }
+};
+
+/// Places every id on the last worker (a user-defined placement).
+struct last_worker_counter : counter {
+  KOKKOS_FUNCTION static std::uint32_t place(std::uint64_t, std::uint64_t, std::uint32_t workers) {
+    return workers - 1;
+  }
+};
+
+}  // namespace test_support
+
+#endif
