@@ -41,6 +41,7 @@ struct backend_with {
   static constexpr bool sealed_frames = false;
   static constexpr bool gpu_threads = false;
   static constexpr std::uint32_t lanes_per_worker = Lanes;
+  static void copy_memory(void*, const void*, std::size_t) {}
   template <class Handler>
   using launcher = Launcher;
 };
@@ -51,6 +52,7 @@ struct no_lanes_backend {
   static constexpr ringkernels::messaging::scope ring_scope = ringkernels::messaging::scope::system;
   static constexpr bool sealed_frames = false;
   static constexpr bool gpu_threads = false;
+  static void copy_memory(void*, const void*, std::size_t) {}
   template <class Handler>
   using launcher = complete_launcher;
 };

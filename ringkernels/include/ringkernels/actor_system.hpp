@@ -80,10 +80,6 @@ class actor_system {
   using impl_type = detail::kernel_impl<ExecSpace, program_type>;
   using memory_type = detail::actor_memory<ExecSpace, Actor>;
 
-  static_assert(!backend::gpu_threads,
-                "ringkernels: actor systems run on the CPU backends (Serial, OpenMP) so far; the "
-                "GPU backends follow (issue 16)");
-
   actor_system(std::shared_ptr<impl_type> kernel, std::shared_ptr<memory_type> memory)
       : kernel_(std::move(kernel)), memory_(std::move(memory)) {}
 

@@ -43,6 +43,22 @@ struct actor_telemetry {
 
 namespace ringkernels::detail {
 
+/// Actor::init(id, state) for every actor where the type has it, value-initialised states
+/// otherwise; on ExecSpace, before the workers start. (On a GPU this and the deep copies of
+/// actor_memory fence the device: spawn systems before other kernels are resident,
+/// docs/cuda.md.) A free function: nvcc takes device lambdas only outside private members.
+template <class ExecSpace, class Actor, class View>
+void initialise_actor_states(const View& view, const Actor& actor) {
+  using state_type = typename Actor::State;
+  Kokkos::parallel_for(
+      "ringkernels.actor_init", Kokkos::RangePolicy<ExecSpace>(0, view.extent(0)),
+      KOKKOS_LAMBDA(const std::size_t id) {
+        view(id) = state_type{};
+        if constexpr (actor_traits<Actor>::has_init) actor.init(id, view(id));
+      });
+  ExecSpace().fence();
+}
+
 template <class ExecSpace, class Actor>
 struct actor_memory {
   using backend = backend_traits<ExecSpace>;
@@ -53,8 +69,6 @@ struct actor_memory {
   using mailbox_type = messaging::ring_buffer<data_space>;
   static constexpr messaging::scope mailbox_scope = mailbox_type::index_scope;
   using counter = messaging::atomic_index<std::uint64_t, messaging::scope::system>;
-  static constexpr bool host_reachable =
-      Kokkos::SpaceAccessibility<Kokkos::HostSpace, data_space>::accessible;
 
   actor_placement placement;
   Kokkos::View<state_type*, data_space> states;
@@ -67,32 +81,37 @@ struct actor_memory {
   std::atomic<std::uint64_t> host_refused{0};   ///< of those, refused (never in flight)
 
   actor_memory(const std::string& name, std::uint64_t actors, int workers, placement_rule rule,
-               std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity, const Actor& actor)
+               std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity,
+               const Actor& actor)
       : placement(actor_placement::make(actors, static_cast<std::uint32_t>(workers), rule)) {
-    static_assert(host_reachable, "actor memory off the host needs the GPU backends' copies");
     states = Kokkos::View<state_type*, data_space>(
         Kokkos::view_alloc(name + ".states", Kokkos::WithoutInitializing), actors);
-    initialise_states(actor);
+    initialise_actor_states<ExecSpace>(states, actor);
     messaging::ring_options options;
     options.slot_count = mailbox_capacity;
     options.max_payload = static_cast<std::uint32_t>(sizeof(envelope));
     options.producers = messaging::ring_producers::multiple;  // any worker's handlers send
     mailbox_refs = Kokkos::View<messaging::ring_ref<mailbox_scope>*, data_space>(
         Kokkos::view_alloc(name + ".mailbox_refs", Kokkos::WithoutInitializing), workers);
+    auto refs = Kokkos::create_mirror_view(mailbox_refs);
     for (int w = 0; w < workers; ++w) {
       mailboxes.push_back(std::make_unique<mailbox_type>(name + ".mailbox", options));
-      mailbox_refs(w) = mailboxes.back()->ref();
+      refs(w) = mailboxes.back()->ref();
     }
+    Kokkos::deep_copy(mailbox_refs, refs);
     overflow_slots = Kokkos::View<envelope*, data_space>(
         Kokkos::view_alloc(name + ".overflow", Kokkos::WithoutInitializing),
         static_cast<std::size_t>(workers) * overflow_capacity);
     overflows = Kokkos::View<actor_overflow<Actor>*, data_space>(
         Kokkos::view_alloc(name + ".overflows", Kokkos::WithoutInitializing), workers);
+    auto overflow_host = Kokkos::create_mirror_view(overflows);
     for (int w = 0; w < workers; ++w) {
-      overflows(w) = actor_overflow<Actor>{};
-      overflows(w).slots = overflow_slots.data() + static_cast<std::size_t>(w) * overflow_capacity;
-      overflows(w).capacity = overflow_capacity;
+      overflow_host(w) = actor_overflow<Actor>{};
+      overflow_host(w).slots =
+          overflow_slots.data() + static_cast<std::size_t>(w) * overflow_capacity;
+      overflow_host(w).capacity = overflow_capacity;
     }
+    Kokkos::deep_copy(overflows, overflow_host);
     counters = Kokkos::View<actor_worker_counters*, counter_space>(
         Kokkos::view_alloc(name + ".actor_counters", Kokkos::WithoutInitializing), workers);
     for (int w = 0; w < workers; ++w) counters(w) = actor_worker_counters{};
@@ -144,9 +163,10 @@ struct actor_memory {
     return t;
   }
 
+  /// Through the backend's copy, which works while the workers are resident.
   std::vector<state_type> read_states() const {
     std::vector<state_type> copy(states.extent(0));
-    if (!copy.empty()) std::memcpy(copy.data(), states.data(), copy.size() * sizeof(state_type));
+    backend::copy_memory(copy.data(), states.data(), copy.size() * sizeof(state_type));
     return copy;
   }
   void write_states(const std::vector<state_type>& replacement) {
@@ -155,24 +175,10 @@ struct actor_memory {
                         "write_states: " + std::to_string(replacement.size()) + " states for " +
                             std::to_string(states.extent(0)) + " actors");
     }
-    if (!replacement.empty()) {
-      std::memcpy(states.data(), replacement.data(), replacement.size() * sizeof(state_type));
-    }
+    backend::copy_memory(states.data(), replacement.data(),
+                         replacement.size() * sizeof(state_type));
   }
 
- private:
-  /// Actor::init(id, state) for every actor where the type has it, value-initialised states
-  /// otherwise; on ExecSpace, before the workers start.
-  void initialise_states(const Actor& actor) {
-    auto view = states;
-    Kokkos::parallel_for(
-        "ringkernels.actor_init", Kokkos::RangePolicy<ExecSpace>(0, view.extent(0)),
-        KOKKOS_LAMBDA(const std::size_t id) {
-          view(id) = state_type{};
-          if constexpr (actor_traits<Actor>::has_init) actor.init(id, view(id));
-        });
-    ExecSpace().fence();
-  }
 };
 
 }  // namespace ringkernels::detail

@@ -111,6 +111,9 @@ concept backend = requires {
   /// GPU (32 on NVIDIA, 64 on AMD). Peer message ids reserve room for them.
   requires std::same_as<std::remove_cv_t<decltype(B::lanes_per_worker)>, std::uint32_t>;
   requires B::lanes_per_worker >= 1 && B::lanes_per_worker <= max_lanes_per_worker;
+  /// Copies bytes between host memory and the data space, also while kernels are resident
+  /// (actor states are read and written through it).
+  B::copy_memory(static_cast<void*>(nullptr), static_cast<const void*>(nullptr), std::size_t{0});
   /// The launcher for a handler.
   typename B::template launcher<detail::contract_probe_handler>;
 }

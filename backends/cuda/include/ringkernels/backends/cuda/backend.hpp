@@ -6,6 +6,7 @@
 
 #include <ringkernels/backends/common/backend.hpp>
 #include <ringkernels/backends/cuda/launch.hpp>
+#include <ringkernels/backends/cuda/memory.hpp>
 
 #include <Kokkos_Core.hpp>
 
@@ -26,6 +27,10 @@ struct traits {
   static constexpr std::uint32_t lanes_per_worker = warp_width;  ///< a worker is one warp
   template <class Handler>
   using launcher = cuda_backend::launcher<Handler>;
+  /// Copies host <-> device memory on its own stream (works while kernels are resident).
+  static void copy_memory(void* target, const void* source, std::size_t bytes) {
+    cuda_backend::copy_memory(target, source, bytes);
+  }
 };
 #if RINGKERNELS_HAS_BACKEND_CONCEPT
 static_assert(ringkernels::backend<traits>, "CUDA satisfies the backend contract");

@@ -5,6 +5,7 @@
 
 #include <ringkernels/backends/common/backend.hpp>
 #include <ringkernels/backends/host/launch.hpp>
+#include <ringkernels/backends/host/memory.hpp>
 
 #include <Kokkos_Core.hpp>
 
@@ -21,6 +22,10 @@ struct traits {
   static constexpr std::uint32_t lanes_per_worker = 1;  ///< a worker is one thread
   template <class Handler>
   using launcher = host_backend::launcher<Handler>;
+  /// Copies host <-> data space (memcpy).
+  static void copy_memory(void* target, const void* source, std::size_t bytes) {
+    host_backend::copy_memory(target, source, bytes);
+  }
 };
 #if RINGKERNELS_HAS_BACKEND_CONCEPT
 static_assert(ringkernels::backend<traits>, "the CPU simulator satisfies the backend contract");
