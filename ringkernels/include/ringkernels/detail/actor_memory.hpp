@@ -81,8 +81,7 @@ struct actor_memory {
   std::atomic<std::uint64_t> host_refused{0};   ///< of those, refused (never in flight)
 
   actor_memory(const std::string& name, std::uint64_t actors, int workers, placement_rule rule,
-               std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity,
-               const Actor& actor)
+               std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity, const Actor& actor)
       : placement(actor_placement::make(actors, static_cast<std::uint32_t>(workers), rule)) {
     states = Kokkos::View<state_type*, data_space>(
         Kokkos::view_alloc(name + ".states", Kokkos::WithoutInitializing), actors);
@@ -178,7 +177,6 @@ struct actor_memory {
     backend::copy_memory(states.data(), replacement.data(),
                          replacement.size() * sizeof(state_type));
   }
-
 };
 
 }  // namespace ringkernels::detail
