@@ -3,6 +3,7 @@
 // scripts read it). Exit code 0 only when every check passed. Backends not in this build are listed
 // as skipped, not failed.
 #include "cli.hpp"
+#include "validate_actors.hpp"
 #include "validate_flow.hpp"
 
 #include <ringkernels/build_info.hpp>
@@ -16,13 +17,13 @@ namespace {
 std::optional<validation_result> run_backend(const std::string& name, std::uint64_t messages,
                                              const kernel_options& base) {
 #if defined(RINGKERNELS_ENABLE_SERIAL)
-  if (name == "serial") return validate_backend<Kokkos::Serial>(name, messages, base);
+  if (name == "serial") return validate_with_actors<Kokkos::Serial>(name, messages, base);
 #endif
 #if defined(RINGKERNELS_ENABLE_OPENMP)
-  if (name == "openmp") return validate_backend<Kokkos::OpenMP>(name, messages, base);
+  if (name == "openmp") return validate_with_actors<Kokkos::OpenMP>(name, messages, base);
 #endif
 #if defined(RINGKERNELS_ENABLE_CUDA)
-  if (name == "cuda") return validate_backend<Kokkos::Cuda>(name, messages, base);
+  if (name == "cuda") return validate_with_actors<Kokkos::Cuda>(name, messages, base);
 #endif
   (void)messages;
   (void)base;

@@ -47,15 +47,20 @@ namespace ringkernels::detail {
 /// otherwise; on ExecSpace, before the workers start. (On a GPU this and the deep copies of
 /// actor_memory fence the device: spawn systems before other kernels are resident,
 /// docs/cuda.md.) A free function: nvcc takes device lambdas only outside private members.
+/// One actor's initial state (a function, not in the lambda: nvcc's device lambdas cannot
+/// capture inside `if constexpr`).
+template <class Actor>
+KOKKOS_INLINE_FUNCTION void initial_state(const Actor& actor, std::uint64_t id,
+                                          typename Actor::State& state) {
+  state = typename Actor::State{};
+  if constexpr (actor_traits<Actor>::has_init) actor.init(id, state);
+}
+
 template <class ExecSpace, class Actor, class View>
 void initialise_actor_states(const View& view, const Actor& actor) {
-  using state_type = typename Actor::State;
   Kokkos::parallel_for(
       "ringkernels.actor_init", Kokkos::RangePolicy<ExecSpace>(0, view.extent(0)),
-      KOKKOS_LAMBDA(const std::size_t id) {
-        view(id) = state_type{};
-        if constexpr (actor_traits<Actor>::has_init) actor.init(id, view(id));
-      });
+      KOKKOS_LAMBDA(const std::size_t id) { initial_state(actor, id, view(id)); });
   ExecSpace().fence();
 }
 
