@@ -92,18 +92,25 @@ TEMPLATE_TEST_CASE("a host send to an id outside the system is an error that nam
 }
 
 TEMPLATE_TEST_CASE("placement is contiguous by default, round robin or the actor's own on request",
-                   ACTOR_TAGS "[no_memcheck]", ACTOR_BACKENDS) {
+                   ACTOR_TAGS, ACTOR_BACKENDS) {
+  // One system at a time: on a GPU a system is spawned only while no kernel is resident.
   ringkernels::runtime rt;
-  auto blocks = rt.spawn<TestType>(counter{}, actors_named("blocks", 10, 3));
-  CHECK(blocks.worker_of(0) == 0);
-  CHECK(blocks.worker_of(3) == 0);  // blocks of ceil(10 / 3) = 4
-  CHECK(blocks.worker_of(4) == 1);
-  CHECK(blocks.worker_of(9) == 2);
-  auto options = actors_named("round", 10, 3);
-  options.placement = ringkernels::placement_rule::round_robin;
-  auto round = rt.spawn<TestType>(counter{}, options);
-  CHECK(round.worker_of(4) == 1);
-  CHECK(round.worker_of(9) == 0);
+  {
+    auto blocks = rt.spawn<TestType>(counter{}, actors_named("blocks", 10, 3));
+    CHECK(blocks.worker_of(0) == 0);
+    CHECK(blocks.worker_of(3) == 0);  // blocks of ceil(10 / 3) = 4
+    CHECK(blocks.worker_of(4) == 1);
+    CHECK(blocks.worker_of(9) == 2);
+    (void)blocks.terminate();
+  }
+  {
+    auto options = actors_named("round", 10, 3);
+    options.placement = ringkernels::placement_rule::round_robin;
+    auto round = rt.spawn<TestType>(counter{}, options);
+    CHECK(round.worker_of(4) == 1);
+    CHECK(round.worker_of(9) == 0);
+    (void)round.terminate();
+  }
   auto own = rt.spawn<TestType>(test_support::last_worker_counter{}, actors_named("own", 10, 3));
   own.activate();
   for (std::uint64_t id = 0; id < 10; ++id) {

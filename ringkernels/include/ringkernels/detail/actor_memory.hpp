@@ -88,6 +88,16 @@ struct actor_memory {
   actor_memory(const std::string& name, std::uint64_t actors, int workers, placement_rule rule,
                std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity, const Actor& actor)
       : placement(actor_placement::make(actors, static_cast<std::uint32_t>(workers), rule)) {
+    if (const std::string blockers = backend::fence_blockers(); !blockers.empty()) {
+      RINGKERNELS_THROW(errc::wrong_state,
+                        "actor system '" + name +
+                            "': cannot be spawned while ring kernels are "
+                            "resident on its device (" +
+                            blockers +
+                            "): initialising its device memory fences the device, which would wait "
+                            "for them forever (Kokkos 3.4; docs/cuda.md). Spawn actor systems "
+                            "before launching kernels, or terminate those first");
+    }
     states = Kokkos::View<state_type*, data_space>(
         Kokkos::view_alloc(name + ".states", Kokkos::WithoutInitializing), actors);
     initialise_actor_states<ExecSpace>(states, actor);

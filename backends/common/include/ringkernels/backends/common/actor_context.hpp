@@ -95,13 +95,15 @@ class actor_context {
   RINGKERNELS_INLINE_FUNCTION void impl_bind(
       std::uint32_t worker, const actor_placement& placement, const void* mailboxes,
       mailbox_scope scope, actor_overflow<Actor>* overflow, actor_tally* tally,
-      messaging::ring_producer<messaging::scope::system>* replies, const std::uint32_t* command) {
+      actor_worker_counters* counters, messaging::ring_producer<messaging::scope::system>* replies,
+      const std::uint32_t* command) {
     worker_ = worker;
     placement_ = placement;
     mailboxes_ = mailboxes;
     scope_ = scope;
     overflow_ = overflow;
     tally_ = tally;
+    counters_ = counters;
     replies_ = replies;
     command_ = command;
   }
@@ -119,7 +121,13 @@ class actor_context {
   /// Posts an envelope as this worker (also used to forward a host message that reached the
   /// wrong worker).
   RINGKERNELS_INLINE_FUNCTION send_result post(const envelope& outgoing) {
+    // The send is counted where the host reads it before the message can be seen by its
+    // target (the push below is a release): otherwise the target could count it handled
+    // while this worker had not yet counted it sent, and quiesce() would see the two balance
+    // with a message of this batch still in flight (found on the H200: 7 in flight).
     ++tally_->sent;
+    messaging::atomic_index<std::uint64_t, messaging::scope::system>::store_relaxed(
+        &counters_->sent, tally_->sent);
     if (outgoing.target >= placement_.actors) {
       tally_->dead_letter(dead_letter_reason::no_such_actor);
       return send_result::dead_letter;
@@ -178,6 +186,7 @@ class actor_context {
   mailbox_scope scope_ = mailbox_scope::system;
   actor_overflow<Actor>* overflow_ = nullptr;
   actor_tally* tally_ = nullptr;
+  actor_worker_counters* counters_ = nullptr;  ///< this worker's, where the host reads them
   messaging::ring_producer<messaging::scope::system>* replies_ = nullptr;
   const std::uint32_t* command_ = nullptr;
   bool asked_ = false;

@@ -50,7 +50,8 @@ struct actor_program {
     messaging::ring_consumer<MailboxScope> mailbox(actors.mailboxes[binding.worker]);
     actor_context<Actor> ctx;
     ctx.impl_bind(binding.worker, placement, actors.mailboxes, MailboxScope,
-                  &actors.overflows[binding.worker], &mine, &out, &binding.control->command);
+                  &actors.overflows[binding.worker], &mine, &actors.counters[binding.worker], &out,
+                  &binding.control->command);
     std::uint32_t acknowledged = ~0u;
     for (;;) {
       const kernel_command command = access::command(binding.control);
@@ -172,8 +173,9 @@ struct actor_program {
     return tally;
   }
 
-  /// Stores the totals: sends first, then (release) what was handled or dead-lettered, so a
-  /// reader that acquires `handled` sees every send the handled messages made (quiescence).
+  /// Stores the totals: sends first (each send was also stored before its message could be
+  /// seen: actor_context::post), then (release) what was handled or dead-lettered, so a reader
+  /// that acquires `handled` sees every send the handled messages made (quiescence).
   RINGKERNELS_INLINE_FUNCTION void publish(std::uint32_t worker, const actor_tally& tally) const {
     actor_worker_counters& c = actors.counters[worker];
     counter::store_relaxed(&c.sent, tally.sent);

@@ -27,6 +27,15 @@ struct traits {
   static constexpr std::uint32_t lanes_per_worker = warp_width;  ///< a worker is one warp
   template <class Handler>
   using launcher = cuda_backend::launcher<Handler>;
+  /// Ring kernels resident on Kokkos' device ("" when none): while one is, Kokkos 3.4's
+  /// device-wide fences (View initialisation, deep_copy) would wait for it forever.
+  static std::string fence_blockers() {
+    std::string names;
+    for (const auto& name : device_residency::process().resident_on(Kokkos::Cuda().cuda_device())) {
+      names += (names.empty() ? "'" : ", '") + name + "'";
+    }
+    return names;
+  }
   /// Copies host <-> device memory on its own stream (works while kernels are resident).
   static void copy_memory(void* target, const void* source, std::size_t bytes) {
     cuda_backend::copy_memory(target, source, bytes);

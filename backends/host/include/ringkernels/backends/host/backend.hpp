@@ -22,6 +22,8 @@ struct traits {
   static constexpr std::uint32_t lanes_per_worker = 1;  ///< a worker is one thread
   template <class Handler>
   using launcher = host_backend::launcher<Handler>;
+  /// Nothing blocks a host fence.
+  static std::string fence_blockers() { return {}; }
   /// Copies host <-> data space (memcpy).
   static void copy_memory(void* target, const void* source, std::size_t bytes) {
     host_backend::copy_memory(target, source, bytes);
