@@ -24,7 +24,7 @@ echo "[test] host tests under AddressSanitizer + UBSan (leaks too; tests/sanitiz
 echo "       lists the one suppressed library report and why)"
 cmake --preset asan -DRINGKERNELS_WERROR=$WERROR >/dev/null
 cmake --build --preset asan --target core_tests messaging_tests messaging_stress_tests \
-  ringkernels_tests ringkernels_stress_tests ringkernels_cli
+  ringkernels_tests ringkernels_stress_tests actor_tests ringkernels_cli
 ctest --preset asan --parallel 2
 echo "[test] concurrency (stress) tests under ThreadSanitizer"
 cmake --preset tsan -DRINGKERNELS_WERROR=$WERROR >/dev/null

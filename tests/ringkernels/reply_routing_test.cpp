@@ -184,26 +184,31 @@ TEMPLATE_TEST_CASE("inside a handler ctx.now() is later than the send time and t
 
 TEMPLATE_TEST_CASE("call() on a full input ring throws queue_full and enqueues nothing",
                    "[ringkernels][replies]", RINGKERNELS_HOST_BACKENDS) {
-  using slow = test_support::slow_echo;
+  using stuck = test_support::stuck;
+  using u32 = msg::atomic_index<std::uint32_t, msg::scope::system>;
   ringkernels::runtime rt;
-  auto options = named("crowded", 2);  // two slots: one in the handler, two queued fill it
-  auto kernel = rt.launch<TestType>(slow{}, options);
+  auto kernel = rt.launch<TestType>(stuck{}, named("crowded", 2));  // two slots
   kernel.activate();
-  auto busy = kernel.call(slow::Request{1, 300000});  // holds the worker for 300 ms
-  REQUIRE(eventually([&] { return kernel.snapshot().pending == 0; }));
-  auto queued_a = kernel.call(slow::Request{2, 0});
-  auto queued_b = kernel.call(slow::Request{3, 0});
-  try {
-    (void)kernel.call(slow::Request{4, 0});
-    FAIL("call() on a full ring must throw");
-  } catch (const ringkernels::error& failure) {
-    CHECK(failure.code() == ringkernels::errc::queue_full);
-    CHECK_THAT(failure.what(), ContainsSubstring("full"));
+  std::uint32_t hold = 1;
+  std::uint32_t entered = 0;
+  std::vector<ringkernels::reply_future<typename decltype(kernel)::impl_type>> accepted;
+  accepted.push_back(kernel.call(stuck::Request{&hold, &entered}));
+  REQUIRE(eventually([&] { return u32::load_acquire(&entered) == 1; }));  // worker held
+  // The held worker takes nothing more: at most two more requests fit, the next is refused.
+  bool refused = false;
+  for (int attempt = 0; attempt < 3 && !refused; ++attempt) {
+    try {
+      accepted.push_back(kernel.call(stuck::Request{&hold, nullptr}));
+    } catch (const ringkernels::error& failure) {
+      refused = true;
+      CHECK(failure.code() == ringkernels::errc::queue_full);
+      CHECK_THAT(failure.what(), ContainsSubstring("full"));
+    }
   }
-  CHECK(busy.get(5s).value == 1);
-  CHECK(queued_a.get(5s).value == 2);
-  CHECK(queued_b.get(5s).value == 3);
+  REQUIRE(refused);
+  u32::store_release(&hold, 0u);
+  for (auto& future : accepted) CHECK(future.get(5s).released == 1);
   const auto after = kernel.snapshot();
-  CHECK(after.processed == 3);  // the refused request was never enqueued
+  CHECK(after.processed == accepted.size());  // the refused request was never enqueued
   CHECK(after.refused_full == 1);
 }

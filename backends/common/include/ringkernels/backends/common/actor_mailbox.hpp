@@ -35,15 +35,18 @@ inline const char* to_string(dead_letter_reason reason) noexcept {
 /// One worker's actor counters. Written by that worker only (plain stores of its running
 /// totals: the sends before the handled and dead counts, so that a host that reads `handled`
 /// then `sent` never sees a message handled whose follow-up sends it cannot see); read by the
-/// host for telemetry and quiescence. 128 bytes: no two workers share a line.
-struct alignas(128) actor_worker_counters {
+/// host for telemetry and quiescence. 128 bytes at a 64-byte alignment (what Kokkos allocations
+/// guarantee; alignas(128) was misaligned in a View, UBSan): no two workers share a line.
+struct alignas(64) actor_worker_counters {
   std::uint64_t sent = 0;                 ///< messages this worker's handlers sent
   std::uint64_t handled = 0;              ///< messages a handler ran on
   std::uint64_t from_host = 0;            ///< host envelopes this worker took
   std::uint64_t overflow_high_water = 0;  ///< most messages its overflow held at once
   std::uint64_t dead[static_cast<int>(dead_letter_reason::count)] = {};
   std::uint64_t heartbeat = 0;
+  std::uint64_t padding[16 - 5 - static_cast<int>(dead_letter_reason::count)] = {};
 };
+static_assert(sizeof(actor_worker_counters) == 128, "one worker's counters fill two lines");
 
 /// A worker's bounded overflow: envelopes whose mailbox was full, retried in order before the
 /// worker sends anything else (so a later message never overtakes an earlier one). Device
