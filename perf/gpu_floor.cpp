@@ -95,7 +95,98 @@ T* pinned(std::size_t count) {
   return static_cast<T*>(memory);
 }
 
+/// Two blocks answer each other through flags in device memory (device scope, as the actor
+/// mailboxes are); block 0 times each round trip on the global timer the actors use.
+__global__ void pingpong_blocks(std::uint64_t* flags, std::uint64_t* samples,
+                                std::uint64_t iterations) {
+  if (threadIdx.x != 0) return;
+  cuda::atomic_ref<std::uint64_t, cuda::thread_scope_device> ping(flags[0]), pong(flags[32]);
+  for (std::uint64_t i = 1; i <= iterations; ++i) {
+    if (blockIdx.x == 0) {
+      const std::uint64_t start = physical_time_ns();
+      ping.store(i, cuda::memory_order_release);
+      while (pong.load(cuda::memory_order_acquire) != i) {
+      }
+      samples[i - 1] = physical_time_ns() - start;
+    } else {
+      while (ping.load(cuda::memory_order_acquire) != i) {
+      }
+      pong.store(i, cuda::memory_order_release);
+    }
+  }
+}
+
+/// The same between two warps of one block through shared memory (block scope).
+__global__ void pingpong_warps(std::uint64_t* samples, std::uint64_t iterations) {
+  __shared__ std::uint64_t flags[2];
+  if (threadIdx.x == 0) flags[0] = flags[1] = 0;
+  __syncthreads();
+  if (threadIdx.x % 32 != 0) return;
+  cuda::atomic_ref<std::uint64_t, cuda::thread_scope_block> ping(flags[0]), pong(flags[1]);
+  for (std::uint64_t i = 1; i <= iterations; ++i) {
+    if (threadIdx.x == 0) {
+      const std::uint64_t start = physical_time_ns();
+      ping.store(i, cuda::memory_order_release);
+      while (pong.load(cuda::memory_order_acquire) != i) {
+      }
+      samples[i - 1] = physical_time_ns() - start;
+    } else {
+      while (ping.load(cuda::memory_order_acquire) != i) {
+      }
+      pong.store(i, cuda::memory_order_release);
+    }
+  }
+}
+
+/// Runs one ping-pong kernel and adds `prefix`.one_way_p50_ns/_p99_ns (half each round trip).
+template <class Launch>
+void time_pingpong(report& out, const std::string& prefix, std::uint64_t iterations,
+                   const std::string& note, Launch&& launch) {
+  std::uint64_t* samples = nullptr;
+  RINGKERNELS_CUDA_CHECK(cudaMalloc(&samples, iterations * sizeof(std::uint64_t)));
+  cudaStream_t stream{};
+  RINGKERNELS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  launch(stream, samples);
+  RINGKERNELS_CUDA_CHECK(cudaGetLastError());
+  RINGKERNELS_CUDA_CHECK(cudaStreamSynchronize(stream));
+  std::vector<std::uint64_t> raw(iterations);
+  RINGKERNELS_CUDA_CHECK(
+      cudaMemcpy(raw.data(), samples, iterations * sizeof(raw[0]), cudaMemcpyDeviceToHost));
+  RINGKERNELS_CUDA_CHECK(cudaStreamDestroy(stream));
+  RINGKERNELS_CUDA_CHECK(cudaFree(samples));
+  std::vector<double> one_way(raw.begin(), raw.end());
+  double total = 0;
+  for (double& v : one_way) total += (v /= 2);
+  add_latency(out, prefix + ".one_way", std::move(one_way), note);
+  out.add(prefix + ".one_way_mean_ns", total / static_cast<double>(iterations), "ns");
+}
+
 }  // namespace
+
+void measure_device_pingpong(report& out, double scale) {
+  const auto iterations = static_cast<std::uint64_t>(100000 * scale) + 5000;
+  std::uint64_t* flags = nullptr;
+  RINGKERNELS_CUDA_CHECK(cudaMalloc(&flags, 64 * sizeof(std::uint64_t)));
+  RINGKERNELS_CUDA_CHECK(cudaMemset(flags, 0, 64 * sizeof(std::uint64_t)));
+  time_pingpong(out, "floor.k2k.cross_block", iterations,
+                "bare flag ping-pong, two blocks, device memory, device scope",
+                [&](cudaStream_t stream, std::uint64_t* samples) {
+                  pingpong_blocks<<<2, 32, 0, stream>>>(flags, samples, iterations);
+                });
+  RINGKERNELS_CUDA_CHECK(cudaFree(flags));
+  time_pingpong(out, "floor.k2k.intra_block", iterations,
+                "bare flag ping-pong, two warps of one block, shared memory",
+                [&](cudaStream_t stream, std::uint64_t* samples) {
+                  pingpong_warps<<<1, 64, 0, stream>>>(samples, iterations);
+                });
+}
+
+int gpu_multiprocessors() {
+  int count = 0;
+  RINGKERNELS_CUDA_CHECK(
+      cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, Kokkos::Cuda().cuda_device()));
+  return count;
+}
 
 void measure_mapped_roundtrip(report& out, double scale) {
   const auto iterations = static_cast<std::uint64_t>(200000 * scale) + 1000;

@@ -24,6 +24,13 @@ void measure_frame_roundtrip(report& out, double scale);
 void measure_pinned_stream(report& out, double scale);
 /// baseline.launch_per_message.p50_ns / p99_ns: one Kokkos parallel_for + fence per request.
 void measure_launch_per_message(report& out, double scale);
+/// floor.k2k.cross_block.one_way_p50_ns / _p99_ns / _mean_ns and floor.k2k.intra_block.*: a
+/// bare flag ping-pong between two blocks (device memory) and two warps of one block (shared
+/// memory), half of each round trip timed on the global timer (what actor messages cost at
+/// least between workers, and inside one).
+void measure_device_pingpong(report& out, double scale);
+/// The device's SM count (Kokkos' device).
+int gpu_multiprocessors();
 /// "NVIDIA H100 80GB HBM3, driver 580.xx, CUDA runtime 13.0"
 std::string gpu_description();
 #endif

@@ -40,7 +40,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- 1. Debian packages -----------------------------------------------------------------------
 PACKAGES=(cmake ninja-build g++ pkg-config libhwloc-dev libspdlog-dev libfmt-dev
-          clang clang-format libclang-rt-14-dev xz-utils ca-certificates)
+          clang clang-format libclang-rt-14-dev xz-utils ca-certificates
+          libcaf-dev)  # the C++ Actor Framework: the peer `bench actors` compares against
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

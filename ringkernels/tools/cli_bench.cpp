@@ -1,4 +1,5 @@
 // `ringkernels bench ...`: benchmarks that print a table and write JSON.
+#include "actor_bench.hpp"
 #include "cli.hpp"
 #include "kernel_bench.hpp"
 #include "messaging_bench.hpp"
@@ -10,7 +11,7 @@ namespace ringkernels::cli {
 int run_bench(const arguments& args) {
   require_known_options(args, "bench",
                         {"backend", "json", "workers", "host-threads", "device", "launch"},
-                        {"quick"}, 1);
+                        {"quick", "no-caf"}, 1);
   const std::string which = args.empty() ? "" : args[0];
   const std::string json = option(args, "json", "");
   perf::kernel_bench_options options;
@@ -20,11 +21,18 @@ int run_bench(const arguments& args) {
   perf::report result("");
   if (which == "messaging") {
     result = perf::run_messaging_bench(options.scale);
+  } else if (which == "actors") {
+    perf::actor_bench_options actor_options;
+    actor_options.scale = options.scale;
+    actor_options.workers = options.workers;
+    actor_options.with_caf = !flag(args, "no-caf");
+    result = perf::run_actor_bench(option(args, "backend", "serial"), actor_options);
   } else if (which == "roundtrip" || which == "throughput") {
     result = perf::run_kernel_bench(which, option(args, "backend", "serial"), options);
   } else {
     std::fprintf(stderr,
-                 "ringkernels bench: unknown benchmark '%s' (messaging, roundtrip, throughput)\n",
+                 "ringkernels bench: unknown benchmark '%s' (messaging, roundtrip, throughput, "
+                 "actors)\n",
                  which.c_str());
     return 2;
   }

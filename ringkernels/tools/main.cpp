@@ -30,6 +30,8 @@ void print_usage() {
       "  bench messaging [--json FILE]          queue benchmarks next to the hardware floor\n"
       "  bench roundtrip|throughput --backend B [--json FILE] [--quick]\n"
       "  bench throughput ... [--workers N] [--host-threads N]   (default: 32 and 4 on a GPU)\n"
+      "  bench actors --backend B [--json FILE] [--quick] [--workers N] [--no-caf]\n"
+      "                                         Savina workloads on actors, floors, CAF ratios\n"
       "options for GPU backends: --device N (the GPU everything runs on; default 0)\n"
       "                          --launch automatic|cooperative|persistent|event-driven\n");
 }

@@ -108,6 +108,30 @@ class actor_system {
     return result;
   }
 
+  /// Sends `count` messages to actor `id` from the host, in order, with one queue publication
+  /// per chunk of 64 (the way to stream to an actor). Never blocks: returns how many were
+  /// enqueued, from the front; fewer than `count` when that worker's host queue filled.
+  template <class Message>
+  std::size_t tell_batch(std::uint64_t id, const Message* messages, std::size_t count) {
+    constexpr std::size_t chunk = 64;
+    const std::uint32_t worker =
+        ringkernels::worker_of<Actor>(memory_->placement, checked(id, "tell_batch"));
+    actor_envelope<Actor> outgoing[chunk];
+    std::size_t enqueued = 0;
+    while (enqueued < count) {
+      const std::size_t n = count - enqueued < chunk ? count - enqueued : chunk;
+      for (std::size_t i = 0; i < n; ++i) {
+        outgoing[i] = envelope_for(id, messages[enqueued + i], 0, false);
+      }
+      memory_->host_attempts.fetch_add(n, std::memory_order_seq_cst);
+      const std::size_t pushed = kernel_->send_batch_to(static_cast<int>(worker), outgoing, n);
+      if (pushed < n) memory_->host_refused.fetch_add(n - pushed, std::memory_order_seq_cst);
+      enqueued += pushed;
+      if (pushed < n) break;
+    }
+    return enqueued;
+  }
+
   /// Sends `message` and returns a future for the handler's ctx.reply(). Throws
   /// errc::queue_full when the owner's host queue is full, errc::wrong_state unless active.
   template <class Message>
@@ -180,7 +204,11 @@ class actor_system {
     actor_telemetry t = memory_->totals();
     t.from_host = memory_->host_attempts.load(std::memory_order_seq_cst) -
                   memory_->host_refused.load(std::memory_order_seq_cst);
-    t.in_flight = t.from_host + t.sent_on_device - t.handled - t.dead_total();
+    // One reading of every counter: a worker's handled count can be newer than the sends
+    // another's was read with, so the difference is clamped (quiesce() reads in two waves).
+    const std::uint64_t sent = t.from_host + t.sent_on_device;
+    const std::uint64_t done = t.handled + t.dead_total();
+    t.in_flight = sent > done ? sent - done : 0;
     return t;
   }
   /// The underlying ring kernel's telemetry (host messages received, workers' loop counts).

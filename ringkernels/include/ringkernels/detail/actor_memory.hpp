@@ -1,5 +1,6 @@
-// An actor system's memory: the states, one mailbox and one overflow per worker (in the
-// backend's data space), and the workers' counters (where the host reads them). Allocated and
+// An actor system's memory, all in the backend's data space: the states, and per worker a
+// mailbox, a local queue, an overflow and its counters (which the host reads, through a copy
+// on a GPU). Allocated and
 // initialised before the system's kernel is launched; handed to the kernel's launcher when the
 // system goes, so that a worker still running (stuck in a handler) never touches freed memory.
 // Host only. Nothing here is API.
@@ -68,20 +69,23 @@ template <class ExecSpace, class Actor>
 struct actor_memory {
   using backend = backend_traits<ExecSpace>;
   using data_space = typename backend::data_space;
-  using counter_space = typename backend::memory_space;  // host-reachable
   using state_type = typename Actor::State;
   using envelope = actor_envelope<Actor>;
   using mailbox_type = messaging::ring_buffer<data_space>;
   static constexpr messaging::scope mailbox_scope = mailbox_type::index_scope;
   using counter = messaging::atomic_index<std::uint64_t, messaging::scope::system>;
+  /// Whether the host reads the counters in place (CPU backends) or through a copy (GPUs).
+  static constexpr bool counters_in_host_reach =
+      Kokkos::SpaceAccessibility<Kokkos::HostSpace, data_space>::accessible;
 
   actor_placement placement;
   Kokkos::View<state_type*, data_space> states;
   std::vector<std::unique_ptr<mailbox_type>> mailboxes;
   Kokkos::View<messaging::ring_ref<mailbox_scope>*, data_space> mailbox_refs;
-  Kokkos::View<envelope*, data_space> overflow_slots;
-  Kokkos::View<actor_overflow<Actor>*, data_space> overflows;
-  Kokkos::View<actor_worker_counters*, counter_space> counters;
+  Kokkos::View<envelope*, data_space> fifo_slots;  ///< every worker's local queue and overflow
+  Kokkos::View<actor_fifo<Actor>*, data_space> locals;
+  Kokkos::View<actor_fifo<Actor>*, data_space> overflows;
+  Kokkos::View<actor_worker_counters*, data_space> counters;
   std::atomic<std::uint64_t> host_attempts{0};  ///< tells/asks about to be pushed
   std::atomic<std::uint64_t> host_refused{0};   ///< of those, refused (never in flight)
 
@@ -113,66 +117,92 @@ struct actor_memory {
       refs(w) = mailboxes.back()->ref();
     }
     Kokkos::deep_copy(mailbox_refs, refs);
-    overflow_slots = Kokkos::View<envelope*, data_space>(
-        Kokkos::view_alloc(name + ".overflow", Kokkos::WithoutInitializing),
-        static_cast<std::size_t>(workers) * overflow_capacity);
-    overflows = Kokkos::View<actor_overflow<Actor>*, data_space>(
-        Kokkos::view_alloc(name + ".overflows", Kokkos::WithoutInitializing), workers);
-    auto overflow_host = Kokkos::create_mirror_view(overflows);
+    const std::size_t per_worker = std::size_t{mailbox_capacity} + overflow_capacity;
+    fifo_slots = Kokkos::View<envelope*, data_space>(
+        Kokkos::view_alloc(name + ".local_and_overflow", Kokkos::WithoutInitializing),
+        static_cast<std::size_t>(workers) * per_worker);
+    locals = make_fifos(name + ".locals", workers, 0, mailbox_capacity, per_worker);
+    overflows =
+        make_fifos(name + ".overflows", workers, mailbox_capacity, overflow_capacity, per_worker);
+    counters = Kokkos::View<actor_worker_counters*, data_space>(name + ".actor_counters", workers);
+  }
+
+  /// One FIFO per worker of `capacity` slots at `offset` in each worker's share of fifo_slots.
+  Kokkos::View<actor_fifo<Actor>*, data_space> make_fifos(const std::string& label, int workers,
+                                                          std::size_t offset,
+                                                          std::uint32_t capacity,
+                                                          std::size_t per_worker) const {
+    Kokkos::View<actor_fifo<Actor>*, data_space> fifos(
+        Kokkos::view_alloc(label, Kokkos::WithoutInitializing), workers);
+    auto host = Kokkos::create_mirror_view(fifos);
     for (int w = 0; w < workers; ++w) {
-      overflow_host(w) = actor_overflow<Actor>{};
-      overflow_host(w).slots =
-          overflow_slots.data() + static_cast<std::size_t>(w) * overflow_capacity;
-      overflow_host(w).capacity = overflow_capacity;
+      host(w) = actor_fifo<Actor>{};
+      host(w).slots = fifo_slots.data() + static_cast<std::size_t>(w) * per_worker + offset;
+      host(w).capacity = capacity;
     }
-    Kokkos::deep_copy(overflows, overflow_host);
-    counters = Kokkos::View<actor_worker_counters*, counter_space>(
-        Kokkos::view_alloc(name + ".actor_counters", Kokkos::WithoutInitializing), workers);
-    for (int w = 0; w < workers; ++w) counters(w) = actor_worker_counters{};
+    Kokkos::deep_copy(fifos, host);
+    return fifos;
   }
 
   /// What a worker needs (pointers into this memory).
   actor_binding<Actor, mailbox_scope> binding() const {
     actor_binding<Actor, mailbox_scope> b;
     b.states = states.data();
-    b.actor_count = placement.actors;
     b.mailboxes = mailbox_refs.data();
+    b.locals = locals.data();
     b.overflows = overflows.data();
     b.counters = counters.data();
     return b;
   }
 
-  /// Messages handled or dead-lettered, read first (acquire) by quiesce().
+  /// Every worker's counters as they are now: atomic loads in place on a CPU backend, one copy
+  /// on a GPU (the workers store them in device memory with device-scope order, and the copy
+  /// reads them where those stores become visible; a later copy sees at least as much).
+  std::vector<actor_worker_counters> read_counters() const {
+    std::vector<actor_worker_counters> copy(counters.extent(0));
+    if constexpr (counters_in_host_reach) {
+      for (std::size_t w = 0; w < copy.size(); ++w) {
+        actor_worker_counters& c = counters(w);
+        copy[w].sent = counter::load_acquire(&c.sent);
+        copy[w].handled = counter::load_acquire(&c.handled);
+        copy[w].from_host = counter::load_acquire(&c.from_host);
+        copy[w].overflow_high_water = counter::load_relaxed(&c.overflow_high_water);
+        for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) {
+          copy[w].dead[r] = counter::load_acquire(&c.dead[r]);
+        }
+      }
+    } else {
+      backend::copy_memory(copy.data(), counters.data(), copy.size() * sizeof(copy[0]));
+    }
+    return copy;
+  }
+
+  /// Messages handled or dead-lettered, read first by quiesce().
   std::uint64_t finished() const {
     std::uint64_t total = 0;
-    for (std::size_t w = 0; w < counters.extent(0); ++w) {
-      actor_worker_counters& c = counters(w);
-      total += counter::load_acquire(&c.handled);
-      for (auto& dead : c.dead) total += counter::load_acquire(&dead);
+    for (const actor_worker_counters& c : read_counters()) {
+      total += c.handled;
+      for (std::uint64_t dead : c.dead) total += dead;
     }
     return total;
   }
   /// Messages handlers sent, read after finished().
   std::uint64_t sent() const {
     std::uint64_t total = 0;
-    for (std::size_t w = 0; w < counters.extent(0); ++w) {
-      total += counter::load_acquire(&counters(w).sent);
-    }
+    for (const actor_worker_counters& c : read_counters()) total += c.sent;
     return total;
   }
 
   /// The workers' counters summed (from_host and in_flight are the system's to fill in).
   actor_telemetry totals() const {
     actor_telemetry t;
-    for (std::size_t w = 0; w < counters.extent(0); ++w) {
-      actor_worker_counters& c = counters(w);
-      t.handled += counter::load_acquire(&c.handled);
-      for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) {
-        t.dead[r] += counter::load_acquire(&c.dead[r]);
+    for (const actor_worker_counters& c : read_counters()) {
+      t.handled += c.handled;
+      for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) t.dead[r] += c.dead[r];
+      t.sent_on_device += c.sent;
+      if (c.overflow_high_water > t.overflow_high_water) {
+        t.overflow_high_water = c.overflow_high_water;
       }
-      t.sent_on_device += counter::load_acquire(&c.sent);
-      const std::uint64_t high = counter::load_relaxed(&c.overflow_high_water);
-      if (high > t.overflow_high_water) t.overflow_high_water = high;
     }
     return t;
   }

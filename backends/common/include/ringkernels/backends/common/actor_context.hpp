@@ -76,7 +76,7 @@ class actor_context {
     static_assert(traits::has_reply, "ringkernels: ctx.reply() needs Actor::Reply");
     static_assert(std::is_same_v<Reply, typename traits::reply_type>,
                   "ringkernels: ctx.reply() takes exactly Actor::Reply");
-    if (!asked_ || replies_ == nullptr) return false;
+    if (!asked_ || wires_.replies == nullptr) return false;
     asked_ = false;  // one reply per ask
     messaging::frame_header header{};
     header.payload_bytes = static_cast<std::uint32_t>(sizeof(Reply));
@@ -85,27 +85,30 @@ class actor_context {
     header.correlation_id = ask_id_;
     header.timestamp = ask_stamp_;
     for (;;) {
-      const messaging::push_result result = replies_->try_push(header, &answer);
+      const messaging::push_result result = wires_.replies->try_push(header, &answer);
       if (result == messaging::push_result::ok) return true;
       if (result != messaging::push_result::full || stop_requested()) return false;
     }
   }
 
   // --- for the worker loop (actor_program.hpp); nothing below is for handlers -------------
-  RINGKERNELS_INLINE_FUNCTION void impl_bind(
-      std::uint32_t worker, const actor_placement& placement, const void* mailboxes,
-      mailbox_scope scope, actor_overflow<Actor>* overflow, actor_tally* tally,
-      actor_worker_counters* counters, messaging::ring_producer<messaging::scope::system>* replies,
-      const std::uint32_t* command) {
+  /// What a worker's context sends through: every worker's mailbox, and this worker's local
+  /// queue, overflow, running totals and counters.
+  struct wiring {
+    const void* mailboxes = nullptr;  ///< ring_ref<scope>[workers]
+    mailbox_scope scope = mailbox_scope::system;
+    actor_fifo<Actor>* local = nullptr;
+    actor_fifo<Actor>* overflow = nullptr;
+    actor_tally* tally = nullptr;
+    actor_worker_counters* counters = nullptr;  ///< this worker's, where the host reads them
+    messaging::ring_producer<messaging::scope::system>* replies = nullptr;
+    const std::uint32_t* command = nullptr;
+  };
+  RINGKERNELS_INLINE_FUNCTION void impl_bind(std::uint32_t worker, const actor_placement& placement,
+                                             const wiring& wires) {
     worker_ = worker;
     placement_ = placement;
-    mailboxes_ = mailboxes;
-    scope_ = scope;
-    overflow_ = overflow;
-    tally_ = tally;
-    counters_ = counters;
-    replies_ = replies;
-    command_ = command;
+    wires_ = wires;
   }
   RINGKERNELS_INLINE_FUNCTION void impl_begin(const envelope& message) {
     self_ = message.target;
@@ -118,37 +121,35 @@ class actor_context {
     ask_id_ = id;
     ask_stamp_ = stamp;
   }
-  /// Posts an envelope as this worker (also used to forward a host message that reached the
-  /// wrong worker).
+  /// Posts an envelope as this worker.
   RINGKERNELS_INLINE_FUNCTION send_result post(const envelope& outgoing) {
-    // The send is counted where the host reads it before the message can be seen by its
-    // target (the push below is a release): otherwise the target could count it handled
-    // while this worker had not yet counted it sent, and quiesce() would see the two balance
-    // with a message of this batch still in flight (found on the H200: 7 in flight).
-    ++tally_->sent;
-    messaging::atomic_index<std::uint64_t, messaging::scope::system>::store_relaxed(
-        &counters_->sent, tally_->sent);
+    ++wires_.tally->sent;
     if (outgoing.target >= placement_.actors) {
-      tally_->dead_letter(dead_letter_reason::no_such_actor);
+      wires_.tally->dead_letter(dead_letter_reason::no_such_actor);
       return send_result::dead_letter;
     }
-    if (overflow_->size() == 0 && push(outgoing)) return send_result::delivered;
-    if (overflow_->size() >= overflow_->capacity) {
-      tally_->dead_letter(dead_letter_reason::overflow_full);
+    // A send to another worker is counted where the host reads it before the message can be
+    // seen there (the push is a release): otherwise the target could count it handled while
+    // this worker had not yet counted it sent, and quiesce() would see the two balance with a
+    // message in flight (found on the H200: 7 in flight). A local message is seen by this
+    // worker only, after its next publish() has stored this count.
+    if (worker_of<Actor>(placement_, outgoing.target) != worker_) store_sent();
+    if (wires_.overflow->size() == 0 && push(outgoing)) return send_result::delivered;
+    if (wires_.overflow->full()) {
+      wires_.tally->dead_letter(dead_letter_reason::overflow_full);
       return send_result::dead_letter;
     }
-    overflow_->slots[overflow_->tail % overflow_->capacity] = outgoing;
-    ++overflow_->tail;
-    if (overflow_->size() > tally_->overflow_high_water) {
-      tally_->overflow_high_water = overflow_->size();
+    wires_.overflow->push(outgoing);
+    if (wires_.overflow->size() > wires_.tally->overflow_high_water) {
+      wires_.tally->overflow_high_water = wires_.overflow->size();
     }
     return send_result::overflowed;
   }
   /// Retries the overflow in order; true once it is empty.
   RINGKERNELS_INLINE_FUNCTION bool impl_flush_overflow() {
-    while (overflow_->size() > 0) {
-      if (!push(overflow_->slots[overflow_->head % overflow_->capacity])) return false;
-      ++overflow_->head;
+    while (wires_.overflow->size() > 0) {
+      if (!push(wires_.overflow->front())) return false;
+      wires_.overflow->pop();
     }
     return true;
   }
@@ -156,14 +157,31 @@ class actor_context {
  private:
   RINGKERNELS_INLINE_FUNCTION bool stop_requested() const {
     return messaging::atomic_index<std::uint32_t, messaging::scope::system>::load_acquire(
-               const_cast<std::uint32_t*>(command_)) == 2u;  // kernel_command::terminate
+               const_cast<std::uint32_t*>(wires_.command)) == 2u;  // kernel_command::terminate
   }
 
+  RINGKERNELS_INLINE_FUNCTION void store_sent() {
+    if (wires_.scope == messaging::scope::device) {
+      messaging::atomic_index<std::uint64_t, messaging::scope::device>::store_relaxed(
+          &wires_.counters->sent, wires_.tally->sent);
+    } else {
+      messaging::atomic_index<std::uint64_t, messaging::scope::system>::store_relaxed(
+          &wires_.counters->sent, wires_.tally->sent);
+    }
+  }
+
+  /// Into the target worker's queue: the local one (plain memory) for this worker's own
+  /// actors, the target's mailbox otherwise; false when it is full.
   RINGKERNELS_INLINE_FUNCTION bool push(const envelope& outgoing) {
     const std::uint32_t worker = worker_of<Actor>(placement_, outgoing.target);
+    if (worker == worker_) {
+      if (wires_.local->full()) return false;
+      wires_.local->push(outgoing);
+      return true;
+    }
     messaging::frame_header header{};
     header.payload_bytes = static_cast<std::uint32_t>(sizeof(envelope));
-    if (scope_ == messaging::scope::device) {
+    if (wires_.scope == messaging::scope::device) {
       return push_to<messaging::scope::device>(worker, header, outgoing);
     }
     return push_to<messaging::scope::system>(worker, header, outgoing);
@@ -172,7 +190,7 @@ class actor_context {
   RINGKERNELS_INLINE_FUNCTION bool push_to(std::uint32_t worker,
                                            const messaging::frame_header& header,
                                            const envelope& outgoing) {
-    const auto* rings = static_cast<const messaging::ring_ref<S>*>(mailboxes_);
+    const auto* rings = static_cast<const messaging::ring_ref<S>*>(wires_.mailboxes);
     messaging::ring_producer<S> producer(rings[worker]);
     return producer.try_push(header, &outgoing) == messaging::push_result::ok;
   }
@@ -182,13 +200,7 @@ class actor_context {
   std::uint32_t sequence_ = 0;
   std::uint32_t worker_ = 0;
   actor_placement placement_{};
-  const void* mailboxes_ = nullptr;
-  mailbox_scope scope_ = mailbox_scope::system;
-  actor_overflow<Actor>* overflow_ = nullptr;
-  actor_tally* tally_ = nullptr;
-  actor_worker_counters* counters_ = nullptr;  ///< this worker's, where the host reads them
-  messaging::ring_producer<messaging::scope::system>* replies_ = nullptr;
-  const std::uint32_t* command_ = nullptr;
+  wiring wires_{};
   bool asked_ = false;
   std::uint64_t ask_id_ = 0;
   std::uint64_t ask_stamp_ = 0;

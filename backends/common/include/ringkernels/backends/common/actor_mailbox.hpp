@@ -1,7 +1,9 @@
 // Where actor messages wait: one mailbox per worker (a multi-producer ring of envelopes in the
-// backend's device memory: any worker's handlers push, the owning worker pops), a bounded
-// per-worker overflow for messages whose mailbox was full (a send never blocks a handler and
-// never deadlocks the kernel), and per-worker counters the host reads to detect quiescence.
+// backend's device memory: other workers' handlers push, the owning worker pops), one local
+// queue per worker for messages between its own actors (plain memory that only that worker
+// touches: no atomics, the fast path), a bounded per-worker overflow for messages whose queue
+// was full (a send never blocks a handler and never deadlocks the kernel), and per-worker
+// counters the host reads to detect quiescence.
 #ifndef RINGKERNELS_BACKENDS_COMMON_ACTOR_MAILBOX_HPP
 #define RINGKERNELS_BACKENDS_COMMON_ACTOR_MAILBOX_HPP
 
@@ -32,11 +34,13 @@ inline const char* to_string(dead_letter_reason reason) noexcept {
   return "unknown";
 }
 
-/// One worker's actor counters. Written by that worker only (plain stores of its running
-/// totals: the sends before the handled and dead counts, so that a host that reads `handled`
-/// then `sent` never sees a message handled whose follow-up sends it cannot see); read by the
-/// host for telemetry and quiescence. 128 bytes at a 64-byte alignment (what Kokkos allocations
-/// guarantee; alignas(128) was misaligned in a View, UBSan): no two workers share a line.
+/// One worker's actor counters, in the backend's data space (device memory on a GPU: a send
+/// that crosses workers stores its count there, not over PCIe). Written by that worker only
+/// (atomic stores of its running totals: the sends before the handled and dead counts, so that
+/// a host that reads `handled` then `sent` never sees a message handled whose follow-up sends
+/// it cannot see); read by the host (a copy on a GPU) for telemetry and quiescence. 128 bytes
+/// at a 64-byte alignment (what Kokkos allocations guarantee; alignas(128) was misaligned in a
+/// View, UBSan): no two workers share a line.
 struct alignas(64) actor_worker_counters {
   std::uint64_t sent = 0;                 ///< messages this worker's handlers sent
   std::uint64_t handled = 0;              ///< messages a handler ran on
@@ -48,28 +52,39 @@ struct alignas(64) actor_worker_counters {
 };
 static_assert(sizeof(actor_worker_counters) == 128, "one worker's counters fill two lines");
 
-/// A worker's bounded overflow: envelopes whose mailbox was full, retried in order before the
-/// worker sends anything else (so a later message never overtakes an earlier one). Device
-/// memory, touched by its worker only.
+/// A bounded FIFO of envelopes in device memory that one worker alone touches (plain loads and
+/// stores): its local queue (messages between its own actors) and its overflow (envelopes
+/// whose queue was full, retried in order before the worker sends anything else, so a later
+/// message never overtakes an earlier one).
 template <class Actor>
-struct actor_overflow {
+struct actor_fifo {
   actor_envelope<Actor>* slots = nullptr;  ///< capacity entries
   std::uint32_t capacity = 0;
   std::uint32_t pad = 0;
   std::uint64_t head = 0;  ///< next to retry
   std::uint64_t tail = 0;  ///< next free
   RINGKERNELS_INLINE_FUNCTION std::uint64_t size() const { return tail - head; }
+  RINGKERNELS_INLINE_FUNCTION bool full() const { return size() >= capacity; }
+  /// Appends `message` (the caller checked full()).
+  RINGKERNELS_INLINE_FUNCTION void push(const actor_envelope<Actor>& message) {
+    slots[tail % capacity] = message;
+    ++tail;
+  }
+  RINGKERNELS_INLINE_FUNCTION const actor_envelope<Actor>& front() const {
+    return slots[head % capacity];
+  }
+  RINGKERNELS_INLINE_FUNCTION void pop() { ++head; }
 };
 
 /// Everything a worker needs for the actor layer, by value (device-copyable): the actors'
-/// states, every worker's mailbox (its own and its targets'), its overflow and its counters.
+/// states, every worker's mailbox (its own and its targets'), local queue, overflow and counters.
 template <class Actor, messaging::scope MailboxScope>
 struct actor_binding {
   typename Actor::State* states = nullptr;
-  std::uint64_t actor_count = 0;
   const messaging::ring_ref<MailboxScope>* mailboxes = nullptr;  ///< one per worker
-  actor_overflow<Actor>* overflows = nullptr;                    ///< one per worker
-  actor_worker_counters* counters = nullptr;                     ///< one per worker (host-visible)
+  actor_fifo<Actor>* locals = nullptr;                           ///< one per worker
+  actor_fifo<Actor>* overflows = nullptr;                        ///< one per worker
+  actor_worker_counters* counters = nullptr;                     ///< one per worker
 };
 
 }  // namespace ringkernels

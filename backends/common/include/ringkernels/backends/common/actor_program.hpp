@@ -44,21 +44,32 @@ struct actor_program {
     detail::worker_tally tally;
     tally.resume<S>(counters);
     actor_tally mine = resume_actor_tally(binding.worker);
+    actor_tally published = mine;
     messaging::ring_consumer<S> in(binding.in);
     messaging::ring_producer<messaging::scope::system> out(binding.out);
     out.skip_closed_check();
     messaging::ring_consumer<MailboxScope> mailbox(actors.mailboxes[binding.worker]);
+    actor_fifo<Actor>& local = actors.locals[binding.worker];
     actor_context<Actor> ctx;
-    ctx.impl_bind(binding.worker, placement, actors.mailboxes, MailboxScope,
-                  &actors.overflows[binding.worker], &mine, &actors.counters[binding.worker], &out,
-                  &binding.control->command);
+    typename actor_context<Actor>::wiring wires;
+    wires.mailboxes = actors.mailboxes;
+    wires.scope = MailboxScope;
+    wires.local = &local;
+    wires.overflow = &actors.overflows[binding.worker];
+    wires.tally = &mine;
+    wires.counters = &actors.counters[binding.worker];
+    wires.replies = &out;
+    wires.command = &binding.control->command;
+    ctx.impl_bind(binding.worker, placement, wires);
     std::uint32_t acknowledged = ~0u;
+    std::uint32_t idle_passes = 0;
+    std::uint32_t passes_since_host_poll = host_poll_every;
     for (;;) {
       const kernel_command command = access::command(binding.control);
       ++tally.loop_iterations;
       if (static_cast<std::uint32_t>(command) != acknowledged) {
         acknowledged = static_cast<std::uint32_t>(command);
-        publish(binding.worker, mine);
+        publish(binding.worker, mine, published);
         detail::acknowledge_command<S>(counters, tally, command);
       }
       if (command == kernel_command::terminate) break;
@@ -68,27 +79,44 @@ struct actor_program {
         continue;
       }
       const bool overflow_empty = ctx.impl_flush_overflow();
-      const std::uint32_t from_host = take_host_messages(binding, in, ctx, tally, mine);
-      const std::uint32_t from_actors = take_mailbox(binding, mailbox, ctx, mine);
-      if (from_host + from_actors > 0) {
-        publish(binding.worker, mine);
-        tally.publish<S>(counters);
+      std::uint32_t from_host = 0;
+      if (until_idle || ++passes_since_host_poll >= host_poll_every || idle_passes > spin_passes) {
+        passes_since_host_poll = 0;
+        from_host = take_host_messages(binding, in, ctx, tally, mine);
+        if (from_host > 0) passes_since_host_poll = host_poll_every;  // more may follow
+      }
+      const std::uint32_t handled = from_host + take_local(binding, local, ctx, mine) +
+                                    take_mailbox(binding, mailbox, ctx, mine);
+      if (handled > 0) {
+        idle_passes = 0;
+        publish(binding.worker, mine, published);
+        if (from_host > 0) tally.publish<S>(counters);
+        if (tally.loop_iterations % 1024 == 0) beat<S>(counters, tally);
         hooks.busy();
         continue;
       }
-      access::u64::store_relaxed(&counters.loop_iterations, tally.loop_iterations);
-      access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
-      if (until_idle && overflow_empty) break;
-      hooks.idle();
+      // Idle: spin a while (a message from another worker wakes nobody), then back off. The
+      // heartbeat goes out every 64th empty pass (on a GPU each store crosses PCIe).
+      if (++idle_passes % 64 == 1) beat<S>(counters, tally);
+      if (until_idle && overflow_empty && local.size() == 0) break;
+      if (idle_passes > spin_passes) hooks.idle();
     }
-    publish(binding.worker, mine);
+    publish(binding.worker, mine, published);
     tally.publish<S>(counters);
-    access::u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
+    beat<S>(counters, tally);
   }
 
  private:
   using envelope = actor_envelope<Actor>;
-  using counter = messaging::atomic_index<std::uint64_t, messaging::scope::system>;
+  using counter = messaging::atomic_index<std::uint64_t, MailboxScope>;
+
+  /// Empty passes a worker spins through before it backs off (hooks.idle()): a GPU's idle
+  /// hook sleeps, which would add its sleep to every message between two workers.
+  static constexpr std::uint32_t spin_passes = 256;
+  /// While busy with actor messages a GPU worker looks at its host ring every 8th pass only:
+  /// the ring is in pinned host memory, and each look is a PCIe read (~1 us) that would
+  /// delay the mailbox behind it. It looks every pass after host messages came and once idle.
+  static constexpr std::uint32_t host_poll_every = RINGKERNELS_DEVICE_PASS ? 8 : 1;
 
   /// Host messages (tell, ask) in order; each envelope's frame is checked before it is used.
   template <messaging::scope S>
@@ -121,7 +149,33 @@ struct actor_program {
     return n;
   }
 
-  /// Messages from actors (this worker's own included), in mailbox order.
+  /// The loop count and heartbeat the stall detector reads.
+  template <messaging::scope S>
+  RINGKERNELS_INLINE_FUNCTION static void beat(worker_counters& counters,
+                                               const detail::worker_tally& tally) {
+    using u64 = typename control_access<S>::u64;
+    u64::store_relaxed(&counters.loop_iterations, tally.loop_iterations);
+    u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
+  }
+
+  /// Messages between this worker's own actors, as many as were queued when it looked (a
+  /// handler's local sends wait for the next pass).
+  template <messaging::scope S>
+  RINGKERNELS_INLINE_FUNCTION std::uint32_t take_local(const worker_binding<S>& binding,
+                                                       actor_fifo<Actor>& local,
+                                                       actor_context<Actor>& ctx,
+                                                       actor_tally& mine) const {
+    std::uint64_t n = local.size();
+    if (n > binding.max_batch) n = binding.max_batch;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const envelope message = local.front();
+      local.pop();
+      deliver(binding.worker, message, ctx, mine, false, messaging::frame_header{});
+    }
+    return static_cast<std::uint32_t>(n);
+  }
+
+  /// Messages from other workers' actors, in mailbox order.
   template <messaging::scope S>
   RINGKERNELS_INLINE_FUNCTION std::uint32_t take_mailbox(
       const worker_binding<S>& binding, messaging::ring_consumer<MailboxScope>& mailbox,
@@ -173,18 +227,25 @@ struct actor_program {
     return tally;
   }
 
-  /// Stores the totals: sends first (each send was also stored before its message could be
-  /// seen: actor_context::post), then (release) what was handled or dead-lettered, so a reader
-  /// that acquires `handled` sees every send the handled messages made (quiescence).
-  RINGKERNELS_INLINE_FUNCTION void publish(std::uint32_t worker, const actor_tally& tally) const {
+  /// Stores the totals that changed since `published`: sends first (a send to another
+  /// worker was also stored before its message could be seen: actor_context::post), then
+  /// (release) what was handled or dead-lettered, so a reader that acquires `handled` sees
+  /// every send the handled messages made (quiescence).
+  RINGKERNELS_INLINE_FUNCTION void publish(std::uint32_t worker, const actor_tally& tally,
+                                           actor_tally& published) const {
     actor_worker_counters& c = actors.counters[worker];
-    counter::store_relaxed(&c.sent, tally.sent);
-    counter::store_relaxed(&c.from_host, tally.from_host);
-    counter::store_relaxed(&c.overflow_high_water, tally.overflow_high_water);
-    for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) {
-      counter::store_release(&c.dead[r], tally.dead[r]);
+    if (tally.sent != published.sent) counter::store_relaxed(&c.sent, tally.sent);
+    if (tally.from_host != published.from_host) {
+      counter::store_relaxed(&c.from_host, tally.from_host);
     }
-    counter::store_release(&c.handled, tally.handled);
+    if (tally.overflow_high_water != published.overflow_high_water) {
+      counter::store_relaxed(&c.overflow_high_water, tally.overflow_high_water);
+    }
+    for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) {
+      if (tally.dead[r] != published.dead[r]) counter::store_release(&c.dead[r], tally.dead[r]);
+    }
+    if (tally.handled != published.handled) counter::store_release(&c.handled, tally.handled);
+    published = tally;
   }
 };
 
