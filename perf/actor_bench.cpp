@@ -84,9 +84,10 @@ void pingpong(report& out, std::uint64_t rounds, bool same_worker, double floor_
       std::string("actors.pingpong.") + (same_worker ? "same_worker" : "cross_worker");
   std::vector<double> sorted = one_way;
   const double p50 = percentile(sorted, 50);
-  add_latency(out, prefix + ".one_way", std::move(one_way),
-              ratio_note(p50, floor_one_way) +
-                  (same_worker ? ", actors 0<->1 on one worker" : ", actors on two workers"));
+  add_latency_underscored(
+      out, prefix + ".one_way", std::move(one_way),
+      ratio_note(p50, floor_one_way) +
+          (same_worker ? ", actors 0<->1 on one worker" : ", actors on two workers"));
   out.add(prefix + ".one_way_mean_ns", mean_one_way, "ns", "wall time / (2 x rounds)");
 }
 

@@ -68,11 +68,23 @@ double percentile(std::vector<double>& samples, double p) {
   return samples[index];
 }
 
+namespace {
+void add_percentiles(report& out, const std::string& p50_name, const std::string& p99_name,
+                     std::vector<double> samples, const std::string& note) {
+  samples.erase(samples.begin(), samples.begin() + static_cast<long>(samples.size() / 100));
+  out.add(p50_name, percentile(samples, 50), "ns", note);
+  out.add(p99_name, percentile(samples, 99), "ns");
+}
+}  // namespace
+
 void add_latency(report& out, const std::string& prefix, std::vector<double> samples,
                  const std::string& note) {
-  samples.erase(samples.begin(), samples.begin() + static_cast<long>(samples.size() / 100));
-  out.add(prefix + ".p50_ns", percentile(samples, 50), "ns", note);
-  out.add(prefix + ".p99_ns", percentile(samples, 99), "ns");
+  add_percentiles(out, prefix + ".p50_ns", prefix + ".p99_ns", std::move(samples), note);
+}
+
+void add_latency_underscored(report& out, const std::string& prefix, std::vector<double> samples,
+                             const std::string& note) {
+  add_percentiles(out, prefix + "_p50_ns", prefix + "_p99_ns", std::move(samples), note);
 }
 
 std::string ratio_note(double value, double floor_value) {

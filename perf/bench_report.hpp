@@ -44,6 +44,11 @@ double percentile(std::vector<double>& samples, double p);
 void add_latency(report& out, const std::string& prefix, std::vector<double> samples,
                  const std::string& note);
 
+/// The same under the names `prefix`_p50_ns and `prefix`_p99_ns (the actor benchmarks' and
+/// their floors' names: actors.pingpong.cross_worker.one_way_p50_ns).
+void add_latency_underscored(report& out, const std::string& prefix, std::vector<double> samples,
+                             const std::string& note);
+
 /// "0.85 x floor" — a project number as a ratio of its floor measured in the same run.
 std::string ratio_note(double value, double floor_value);
 

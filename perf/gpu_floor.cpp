@@ -157,7 +157,7 @@ void time_pingpong(report& out, const std::string& prefix, std::uint64_t iterati
   std::vector<double> one_way(raw.begin(), raw.end());
   double total = 0;
   for (double& v : one_way) total += (v /= 2);
-  add_latency(out, prefix + ".one_way", std::move(one_way), note);
+  add_latency_underscored(out, prefix + ".one_way", std::move(one_way), note);
   out.add(prefix + ".one_way_mean_ns", total / static_cast<double>(iterations), "ns");
 }
 

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
@@ -149,7 +150,8 @@ TEMPLATE_TEST_CASE("a full mailbox spills into the overflow, then into counted d
                    ACTOR_TAGS, ACTOR_BACKENDS) {
   using fan = test_support::fan;
   ringkernels::runtime rt;
-  auto options = actors_named("flood", 4, 1);  // one worker: nobody drains while it floods
+  // One worker: nobody drains its local queue (2 slots, as the mailbox) while it floods.
+  auto options = actors_named("flood", 4, 1);
   options.mailbox_capacity = 2;
   options.overflow_capacity = 4;
   auto system = rt.spawn<TestType>(fan{}, options);
@@ -164,6 +166,53 @@ TEMPLATE_TEST_CASE("a full mailbox spills into the overflow, then into counted d
   CHECK(t.from_host + t.sent_on_device == t.handled + t.dead_total());
   system.deactivate();
   CHECK(system.read_states()[1].hits == 6);
+}
+
+TEMPLATE_TEST_CASE("a full mailbox of another worker spills into the sender's overflow, then dead",
+                   ACTOR_TAGS, ACTOR_BACKENDS) {
+  using test_support::holder;
+  ringkernels::runtime rt;
+  auto options = actors_named("cross_flood", 4, 2);  // 0, 1 on worker 0; 2, 3 on worker 1
+  options.mailbox_capacity = 2;
+  options.overflow_capacity = 4;
+  auto system = rt.spawn<TestType>(holder{}, options);
+  system.activate();
+  // Actor 2 holds worker 1 for 200 ms after it asked actor 0 (worker 0) to flood actor 3.
+  REQUIRE(system.tell(2, holder::Hold{0, 3, 1000, 200'000'000}) ==
+          ringkernels::messaging::push_result::ok);
+  system.quiesce(5s);
+  const auto t = system.telemetry();
+  CHECK(t.sent_on_device == 1 + 1000);
+  CHECK(dead(t, dead_letter_reason::overflow_full) == 1000 - 2 - 4);
+  CHECK(t.overflow_high_water == 4);
+  CHECK(t.handled == 1 + 1 + 2 + 4);  // Hold, Flood, and every Hit that found room
+  CHECK(t.from_host + t.sent_on_device == t.handled + t.dead_total());
+  system.deactivate();
+  CHECK(system.read_states()[3].hits == 6);
+}
+
+TEMPLATE_TEST_CASE("tell_batch streams to one actor, every message exactly once", ACTOR_TAGS,
+                   ACTOR_BACKENDS) {
+  ringkernels::runtime rt;
+  auto options = actors_named("batch", 8);
+  options.host_queue_capacity = 256;  // smaller than the stream: tell_batch reports a full queue
+  auto system = rt.spawn<TestType>(counter{}, options);
+  system.activate();
+  std::vector<counter::Add> adds(10'000);
+  std::uint64_t expected = 5;
+  for (std::size_t i = 0; i < adds.size(); ++i) expected += (adds[i].amount = i + 1);
+  std::size_t told = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (told < adds.size() && std::chrono::steady_clock::now() < deadline) {
+    told += system.tell_batch(5, adds.data() + told, adds.size() - told);
+  }
+  REQUIRE(told == adds.size());
+  system.quiesce(5s);
+  const auto t = system.telemetry();
+  CHECK(t.from_host == adds.size());
+  CHECK(t.handled == adds.size());
+  CHECK(system.read_states()[5].value == expected);
+  CHECK_THROWS_WITH(system.tell_batch(8, adds.data(), 1), ContainsSubstring("actors are 0..7"));
 }
 
 TEMPLATE_TEST_CASE("a send to an id outside the system is a dead letter on the device", ACTOR_TAGS,

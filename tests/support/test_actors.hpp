@@ -87,6 +87,41 @@ struct counter {
   }
 };
 
+/// Holds its worker busy while another worker floods it: Hold makes actor `flooder` fan
+/// `count` Hits at actor `target` (on the holder's worker), then spins for `nanoseconds`, so
+/// the flood finds that worker's mailbox undrained.
+struct holder {
+  struct State {
+    std::uint64_t hits = 0;
+  };
+  struct Hold {
+    std::uint64_t flooder = 0;
+    std::uint64_t target = 0;
+    std::uint64_t count = 0;
+    std::uint64_t nanoseconds = 0;
+  };
+  struct Flood {
+    std::uint64_t target = 0;
+    std::uint64_t count = 0;
+  };
+  struct Hit {
+    std::uint64_t unused = 0;
+  };
+  using messages = ringkernels::actor_messages<Hold, Flood, Hit>;
+  using context = ringkernels::actor_context<holder>;
+
+  KOKKOS_FUNCTION void operator()(State&, const Hold& hold, context& ctx) const {
+    (void)ctx.send(hold.flooder, Flood{hold.target, hold.count});
+    const std::uint64_t start = ringkernels::physical_time_ns();
+    while (ringkernels::physical_time_ns() - start < hold.nanoseconds) {
+    }
+  }
+  KOKKOS_FUNCTION void operator()(State&, const Flood& flood, context& ctx) const {
+    for (std::uint64_t i = 0; i < flood.count; ++i) (void)ctx.send(flood.target, Hit{});
+  }
+  KOKKOS_FUNCTION void operator()(State& state, const Hit&, context&) const { ++state.hits; }
+};
+
 /// Places every id on the last worker (a user-defined placement).
 struct last_worker_counter : counter {
   KOKKOS_FUNCTION static std::uint32_t place(std::uint64_t, std::uint64_t, std::uint32_t workers) {
