@@ -62,11 +62,21 @@ struct actor_program {
     wires.command = &binding.control->command;
     ctx.impl_bind(binding.worker, placement, wires);
     std::uint32_t acknowledged = ~0u;
+    kernel_command command = kernel_command::idle;
     std::uint32_t idle_passes = 0;
-    std::uint32_t passes_since_host_poll = host_poll_every;
+    std::uint32_t busy_passes = 0;
+    std::uint32_t since_command = control_poll_every;
+    std::uint32_t since_host_poll = host_poll_every;
     for (;;) {
-      const kernel_command command = access::command(binding.control);
       ++tally.loop_iterations;
+      // On a GPU the command and the host ring are in pinned host memory: each look is a PCIe
+      // read (~1.5 us) that would stand in front of the mailbox, so a busy or spinning worker
+      // looks only every few passes; an idle, not running or event-driven one every pass.
+      const bool backing_off = until_idle || idle_passes > spin_passes;
+      if (backing_off || command != kernel_command::run || ++since_command >= control_poll_every) {
+        since_command = 0;
+        command = access::command(binding.control);
+      }
       if (static_cast<std::uint32_t>(command) != acknowledged) {
         acknowledged = static_cast<std::uint32_t>(command);
         publish(binding.worker, mine, published);
@@ -80,24 +90,29 @@ struct actor_program {
       }
       const bool overflow_empty = ctx.impl_flush_overflow();
       std::uint32_t from_host = 0;
-      if (until_idle || ++passes_since_host_poll >= host_poll_every || idle_passes > spin_passes) {
-        passes_since_host_poll = 0;
+      if (backing_off || ++since_host_poll >= host_poll_every) {
+        since_host_poll = 0;
         from_host = take_host_messages(binding, in, ctx, tally, mine);
-        if (from_host > 0) passes_since_host_poll = host_poll_every;  // more may follow
+        if (from_host > 0) since_host_poll = host_poll_every;  // more may follow: look again
       }
       const std::uint32_t handled = from_host + take_local(binding, local, ctx, mine) +
                                     take_mailbox(binding, mailbox, ctx, mine);
       if (handled > 0) {
         idle_passes = 0;
-        publish(binding.worker, mine, published);
+        // Counters go out every 64th busy pass and when the worker runs dry (each publication
+        // is a fence): quiesce() only waits for them, it never sees a wrong balance.
+        if (++busy_passes % 64 == 0) publish(binding.worker, mine, published);
         if (from_host > 0) tally.publish<S>(counters);
-        if (tally.loop_iterations % 1024 == 0) beat<S>(counters, tally);
+        if (busy_passes % 1024 == 0) beat<S>(counters, tally);
         hooks.busy();
         continue;
       }
       // Idle: spin a while (a message from another worker wakes nobody), then back off. The
       // heartbeat goes out every 64th empty pass (on a GPU each store crosses PCIe).
-      if (++idle_passes % 64 == 1) beat<S>(counters, tally);
+      if (++idle_passes % 64 == 1) {
+        publish(binding.worker, mine, published);
+        beat<S>(counters, tally);
+      }
       if (until_idle && overflow_empty && local.size() == 0) break;
       if (idle_passes > spin_passes) hooks.idle();
     }
@@ -113,10 +128,10 @@ struct actor_program {
   /// Empty passes a worker spins through before it backs off (hooks.idle()): a GPU's idle
   /// hook sleeps, which would add its sleep to every message between two workers.
   static constexpr std::uint32_t spin_passes = 256;
-  /// While busy with actor messages a GPU worker looks at its host ring every 8th pass only:
-  /// the ring is in pinned host memory, and each look is a PCIe read (~1 us) that would
-  /// delay the mailbox behind it. It looks every pass after host messages came and once idle.
-  static constexpr std::uint32_t host_poll_every = RINGKERNELS_DEVICE_PASS ? 8 : 1;
+  /// How often a running GPU worker that is busy or spinning looks at its host ring and at the
+  /// command (both PCIe reads); every pass on a CPU, where a look is a cache hit.
+  static constexpr std::uint32_t host_poll_every = RINGKERNELS_DEVICE_PASS ? 32 : 1;
+  static constexpr std::uint32_t control_poll_every = RINGKERNELS_DEVICE_PASS ? 64 : 1;
 
   /// Host messages (tell, ask) in order; each envelope's frame is checked before it is used.
   template <messaging::scope S>
