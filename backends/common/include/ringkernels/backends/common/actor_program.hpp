@@ -49,13 +49,16 @@ struct actor_program {
     messaging::ring_producer<messaging::scope::system> out(binding.out);
     out.skip_closed_check();
     messaging::ring_consumer<MailboxScope> mailbox(actors.mailboxes[binding.worker]);
-    actor_fifo<Actor>& local = actors.locals[binding.worker];
+    // The worker's own FIFOs are worked on in copies (registers and local memory, not device
+    // memory: each head or tail update there cost an L2 round trip) and stored back at exit.
+    actor_fifo<Actor> local = actors.locals[binding.worker];
+    actor_fifo<Actor> overflow = actors.overflows[binding.worker];
     actor_context<Actor> ctx;
     typename actor_context<Actor>::wiring wires;
     wires.mailboxes = actors.mailboxes;
     wires.scope = MailboxScope;
     wires.local = &local;
-    wires.overflow = &actors.overflows[binding.worker];
+    wires.overflow = &overflow;
     wires.tally = &mine;
     wires.counters = &actors.counters[binding.worker];
     wires.replies = &out;
@@ -116,6 +119,8 @@ struct actor_program {
       if (until_idle && overflow_empty && local.size() == 0) break;
       if (idle_passes > spin_passes) hooks.idle();
     }
+    actors.locals[binding.worker] = local;
+    actors.overflows[binding.worker] = overflow;
     publish(binding.worker, mine, published);
     tally.publish<S>(counters);
     beat<S>(counters, tally);
