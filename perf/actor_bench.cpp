@@ -20,6 +20,7 @@ using namespace std::chrono_literals;
 
 /// What one run of the suite uses (the CAF run gets the same numbers).
 struct workload_sizes {
+  std::string only;  ///< one workload, or every one when empty
   std::uint64_t pingpong_rounds = 0;
   std::uint64_t ring_hops = 0;
   std::uint64_t big_actors = 0;
@@ -194,14 +195,22 @@ struct suite_rates {
 template <class ExecSpace>
 suite_rates run_suite(report& out, const workload_sizes& sizes, double cross_floor,
                       double same_floor) {
-  pingpong<ExecSpace>(out, sizes.pingpong_rounds, false, cross_floor);
-  pingpong<ExecSpace>(out, sizes.pingpong_rounds, true, same_floor);
+  const auto wanted = [&](const char* name) { return sizes.only.empty() || sizes.only == name; };
   suite_rates rates;
-  rates.threadring =
-      threadring<ExecSpace>(out, 1000, sizes.ring_hops, "actors.threadring.hops_per_s");
-  threadring<ExecSpace>(out, 1'000'000, sizes.ring_hops, "actors.threadring.n1000000.hops_per_s");
-  rates.big = big<ExecSpace>(out, sizes.big_actors, sizes.big_pings, sizes.workers);
-  rates.counting = counting<ExecSpace>(out, sizes.counting_messages, sizes.workers);
+  if (wanted("pingpong")) {
+    pingpong<ExecSpace>(out, sizes.pingpong_rounds, false, cross_floor);
+    pingpong<ExecSpace>(out, sizes.pingpong_rounds, true, same_floor);
+  }
+  if (wanted("threadring")) {
+    rates.threadring =
+        threadring<ExecSpace>(out, 1000, sizes.ring_hops, "actors.threadring.hops_per_s");
+    threadring<ExecSpace>(out, 1'000'000, sizes.ring_hops, "actors.threadring.n1000000.hops_per_s");
+  }
+  if (wanted("big"))
+    rates.big = big<ExecSpace>(out, sizes.big_actors, sizes.big_pings, sizes.workers);
+  if (wanted("counting")) {
+    rates.counting = counting<ExecSpace>(out, sizes.counting_messages, sizes.workers);
+  }
   return rates;
 }
 
@@ -237,6 +246,17 @@ void compare_with_caf(report& out, const workload_sizes& sizes, const suite_rate
 report run_actor_bench(const std::string& backend, const actor_bench_options& options) {
   report out("ringkernels bench actors --backend " + backend);
   workload_sizes sizes;
+  sizes.only = options.only;
+  if (!sizes.only.empty() && sizes.only != "pingpong" && sizes.only != "threadring" &&
+      sizes.only != "big" && sizes.only != "counting") {
+    RINGKERNELS_THROW(errc::invalid_argument, "bench actors: --only '" + sizes.only +
+                                                  "' is not a workload (pingpong, threadring, "
+                                                  "big, counting)");
+  }
+  const auto big_size = [&](std::uint64_t actors, std::uint64_t pings) {
+    sizes.big_actors = options.big_actors > 0 ? options.big_actors : actors;
+    sizes.big_pings = options.big_pings > 0 ? options.big_pings : pings;
+  };
   topology machine;
   const int other = machine.core_count() > 1 ? machine.core_count() - 1 : 0;
   measure_core_roundtrip(machine, 0, other, out);
@@ -248,8 +268,7 @@ report run_actor_bench(const std::string& backend, const actor_bench_options& op
     measure_device_pingpong(out, options.scale);
     sizes.pingpong_rounds = scaled(20000, options.scale, 2000);
     sizes.ring_hops = scaled(2'000'000, options.scale, 100'000);
-    sizes.big_actors = 1'000'000;
-    sizes.big_pings = scaled(16, options.scale, 2);
+    big_size(1'000'000, scaled(16, options.scale, 2));
     sizes.counting_messages = scaled(100'000'000, options.scale, 2'000'000);
     sizes.workers = options.workers > 0 ? options.workers : 4 * gpu_multiprocessors();
     run_suite<Kokkos::Cuda>(out, sizes, out.value("floor.k2k.cross_block.one_way_p50_ns"),
@@ -259,8 +278,7 @@ report run_actor_bench(const std::string& backend, const actor_bench_options& op
 #endif
   sizes.pingpong_rounds = scaled(200'000, options.scale, 5000);
   sizes.ring_hops = scaled(4'000'000, options.scale, 100'000);
-  sizes.big_actors = 1024;
-  sizes.big_pings = scaled(2000, options.scale, 100);
+  big_size(1024, scaled(2000, options.scale, 100));
   sizes.counting_messages = scaled(20'000'000, options.scale, 500'000);
   sizes.workers = options.workers > 0 ? options.workers : std::max(1, machine.core_count());
   suite_rates ours;
@@ -277,7 +295,7 @@ report run_actor_bench(const std::string& backend, const actor_bench_options& op
     RINGKERNELS_THROW(errc::unsupported,
                       "bench actors: backend '" + backend + "' is not in this build");
   }
-  if (options.with_caf && caf_available()) compare_with_caf(out, sizes, ours);
+  if (options.with_caf && sizes.only.empty() && caf_available()) compare_with_caf(out, sizes, ours);
   return out;
 }
 

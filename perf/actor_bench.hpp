@@ -15,6 +15,9 @@ struct actor_bench_options {
   double scale = 1.0;  ///< multiplies message counts (--quick: 0.05)
   int workers = 0;     ///< Big and Counting: workers (0: cores on a CPU, 4 per SM on a GPU)
   bool with_caf = true;
+  std::uint64_t big_actors = 0;  ///< Big's actors (0: 1,000,000 on a GPU, 1,024 on a CPU)
+  std::uint64_t big_pings = 0;   ///< pings per actor in Big (0: the workload's default)
+  std::string only;              ///< one workload (pingpong, threadring, big, counting) or all
 };
 
 /// Throws ringkernels::error (unsupported) for a backend this build lacks.

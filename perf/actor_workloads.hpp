@@ -77,11 +77,11 @@ struct threadring_actor {
 /// then pings a random actor; every Ping is answered by a Pong, and every Pong makes its
 /// receiver ping again until it has sent `pings`.
 struct big_actor {
-  struct State {
-    std::uint64_t pings_left = 0;
-    std::uint64_t pongs = 0;     ///< answers received
-    std::uint64_t answered = 0;  ///< pings answered
-    std::uint64_t random = 0;
+  struct State {  ///< 16 bytes: the issue's scale runs use this state
+    std::uint32_t pings_left = 0;
+    std::uint32_t pongs = 0;     ///< answers received
+    std::uint32_t answered = 0;  ///< pings answered
+    std::uint32_t random = 0;
   };
   struct Start {
     std::uint64_t first = 0;
@@ -104,8 +104,8 @@ struct big_actor {
       (void)ctx.send(middle, Start{middle, last, start.pings});
       last = middle;
     }
-    state.random = ctx.self() * 0x9e3779b97f4a7c15ull + 1;
-    state.pings_left = start.pings;
+    state.random = static_cast<std::uint32_t>(ctx.self() * 2654435761u) | 1u;
+    state.pings_left = static_cast<std::uint32_t>(start.pings);
     ping_someone(state, ctx);
   }
   KOKKOS_FUNCTION void operator()(State& state, const Ping&, context& ctx) const {
@@ -121,9 +121,9 @@ struct big_actor {
   KOKKOS_FUNCTION static void ping_someone(State& state, context& ctx) {
     if (state.pings_left == 0) return;
     --state.pings_left;
-    state.random ^= state.random << 13;  // xorshift64
-    state.random ^= state.random >> 7;
-    state.random ^= state.random << 17;
+    state.random ^= state.random << 13;  // xorshift32
+    state.random ^= state.random >> 17;
+    state.random ^= state.random << 5;
     (void)ctx.send(state.random % ctx.actor_count(), Ping{});
   }
 };

@@ -101,13 +101,13 @@ double threadring(caf::actor_system& system, std::uint64_t actors, std::uint64_t
 // --- Big ------------------------------------------------------------------------------------
 struct big_state {
   std::uint64_t pings_left = 0;
-  std::uint64_t random = 0;
+  std::uint32_t random = 0;
   std::uint64_t pongs = 0;
 };
 
 caf::behavior big_member(caf::stateful_actor<big_state>* self, const std::vector<caf::actor>* all,
                          std::uint64_t id, std::uint64_t pings, caf::actor done) {
-  self->state.random = id * 0x9e3779b97f4a7c15ull + 1;
+  self->state.random = static_cast<std::uint32_t>(id * 2654435761u) | 1u;
   self->state.pings_left = pings;
   auto ping_someone = [=] {
     auto& s = self->state;
@@ -116,9 +116,9 @@ caf::behavior big_member(caf::stateful_actor<big_state>* self, const std::vector
       return;
     }
     --s.pings_left;
-    s.random ^= s.random << 13;  // xorshift64, as perf/actor_workloads.hpp
-    s.random ^= s.random >> 7;
-    s.random ^= s.random << 17;
+    s.random ^= s.random << 13;  // xorshift32, as perf/actor_workloads.hpp
+    s.random ^= s.random >> 17;
+    s.random ^= s.random << 5;
     self->send((*all)[s.random % all->size()], ping_atom::value, std::uint64_t{0});
   };
   return {[=](start_atom) { ping_someone(); },

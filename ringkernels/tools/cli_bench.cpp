@@ -9,9 +9,10 @@
 namespace ringkernels::cli {
 
 int run_bench(const arguments& args) {
-  require_known_options(args, "bench",
-                        {"backend", "json", "workers", "host-threads", "device", "launch"},
-                        {"quick", "no-caf"}, 1);
+  require_known_options(
+      args, "bench",
+      {"backend", "json", "workers", "host-threads", "device", "launch", "actors", "pings", "only"},
+      {"quick", "no-caf"}, 1);
   const std::string which = args.empty() ? "" : args[0];
   const std::string json = option(args, "json", "");
   perf::kernel_bench_options options;
@@ -26,6 +27,11 @@ int run_bench(const arguments& args) {
     actor_options.scale = options.scale;
     actor_options.workers = options.workers;
     actor_options.with_caf = !flag(args, "no-caf");
+    actor_options.big_actors =
+        static_cast<std::uint64_t>(number_option(args, "actors", 0, 2, 1'000'000'000));
+    actor_options.big_pings =
+        static_cast<std::uint64_t>(number_option(args, "pings", 0, 1, 1'000'000));
+    actor_options.only = option(args, "only", "");
     result = perf::run_actor_bench(option(args, "backend", "serial"), actor_options);
   } else if (which == "roundtrip" || which == "throughput") {
     result = perf::run_kernel_bench(which, option(args, "backend", "serial"), options);

@@ -31,6 +31,7 @@ void print_usage() {
       "  bench roundtrip|throughput --backend B [--json FILE] [--quick]\n"
       "  bench throughput ... [--workers N] [--host-threads N]   (default: 32 and 4 on a GPU)\n"
       "  bench actors --backend B [--json FILE] [--quick] [--workers N] [--no-caf]\n"
+      "               [--only pingpong|threadring|big|counting] [--actors N] [--pings P] (Big)\n"
       "                                         Savina workloads on actors, floors, CAF ratios\n"
       "options for GPU backends: --device N (the GPU everything runs on; default 0)\n"
       "                          --launch automatic|cooperative|persistent|event-driven\n");
