@@ -117,17 +117,20 @@ struct actor_memory {
       refs(w) = mailboxes.back()->ref();
     }
     Kokkos::deep_copy(mailbox_refs, refs);
-    const std::size_t per_worker = std::size_t{mailbox_capacity} + overflow_capacity;
+    const std::uint32_t local_slots = actor_fifo<Actor>::slots_for(mailbox_capacity);
+    const std::size_t per_worker =
+        std::size_t{local_slots} + actor_fifo<Actor>::slots_for(overflow_capacity);
     fifo_slots = Kokkos::View<envelope*, data_space>(
         Kokkos::view_alloc(name + ".local_and_overflow", Kokkos::WithoutInitializing),
         static_cast<std::size_t>(workers) * per_worker);
     locals = make_fifos(name + ".locals", workers, 0, mailbox_capacity, per_worker);
     overflows =
-        make_fifos(name + ".overflows", workers, mailbox_capacity, overflow_capacity, per_worker);
+        make_fifos(name + ".overflows", workers, local_slots, overflow_capacity, per_worker);
     counters = Kokkos::View<actor_worker_counters*, data_space>(name + ".actor_counters", workers);
   }
 
-  /// One FIFO per worker of `capacity` slots at `offset` in each worker's share of fifo_slots.
+  /// One FIFO per worker, bounded at `capacity`, its slots at `offset` in each worker's share of
+  /// fifo_slots.
   Kokkos::View<actor_fifo<Actor>*, data_space> make_fifos(const std::string& label, int workers,
                                                           std::size_t offset,
                                                           std::uint32_t capacity,
@@ -139,6 +142,7 @@ struct actor_memory {
       host(w) = actor_fifo<Actor>{};
       host(w).slots = fifo_slots.data() + static_cast<std::size_t>(w) * per_worker + offset;
       host(w).capacity = capacity;
+      host(w).mask = actor_fifo<Actor>::slots_for(capacity) - 1;
     }
     Kokkos::deep_copy(fifos, host);
     return fifos;

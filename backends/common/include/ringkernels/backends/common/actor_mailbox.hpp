@@ -58,22 +58,28 @@ static_assert(sizeof(actor_worker_counters) == 128, "one worker's counters fill 
 /// message never overtakes an earlier one).
 template <class Actor>
 struct actor_fifo {
-  actor_envelope<Actor>* slots = nullptr;  ///< capacity entries
-  std::uint32_t capacity = 0;
-  std::uint32_t pad = 0;
-  std::uint64_t head = 0;  ///< next to retry
-  std::uint64_t tail = 0;  ///< next free
+  actor_envelope<Actor>* slots = nullptr;  ///< mask + 1 entries, a power of two >= capacity
+  std::uint32_t capacity = 0;              ///< the bound: full() past it
+  std::uint32_t mask = 0;                  ///< slots are indexed by position & mask (no division)
+  std::uint64_t head = 0;                  ///< next to retry
+  std::uint64_t tail = 0;                  ///< next free
   RINGKERNELS_INLINE_FUNCTION std::uint64_t size() const { return tail - head; }
   RINGKERNELS_INLINE_FUNCTION bool full() const { return size() >= capacity; }
   /// Appends `message` (the caller checked full()).
   RINGKERNELS_INLINE_FUNCTION void push(const actor_envelope<Actor>& message) {
-    slots[tail % capacity] = message;
+    slots[tail & mask] = message;
     ++tail;
   }
   RINGKERNELS_INLINE_FUNCTION const actor_envelope<Actor>& front() const {
-    return slots[head % capacity];
+    return slots[head & mask];
   }
   RINGKERNELS_INLINE_FUNCTION void pop() { ++head; }
+  /// The slots a FIFO of `capacity` takes: the next power of two.
+  static constexpr std::uint32_t slots_for(std::uint32_t capacity) {
+    std::uint32_t slots = 1;
+    while (slots < capacity) slots <<= 1;
+    return slots;
+  }
 };
 
 /// Everything a worker needs for the actor layer, by value (device-copyable): the actors'

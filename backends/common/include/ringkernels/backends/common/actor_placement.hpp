@@ -37,6 +37,13 @@ struct actor_placement {
 
   /// The worker that owns actor `id` (id < actors), for the built-in rules.
   RINGKERNELS_INLINE_FUNCTION std::uint32_t builtin_worker_of(std::uint64_t id) const {
+    // Every send asks this, and a 64-bit division is several times a 32-bit one on a GPU:
+    // systems below 2^32 actors divide in 32 bits.
+    if (actors <= 0xffffffffu) {
+      const auto small = static_cast<std::uint32_t>(id);
+      if (rule == placement_rule::round_robin) return small % workers;
+      return small / static_cast<std::uint32_t>(block);
+    }
     if (rule == placement_rule::round_robin) return static_cast<std::uint32_t>(id % workers);
     return static_cast<std::uint32_t>(id / block);
   }

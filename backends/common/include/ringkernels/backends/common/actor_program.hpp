@@ -178,21 +178,21 @@ struct actor_program {
     u64::store_relaxed(&counters.heartbeat, physical_time_ns() / 1000);
   }
 
-  /// Messages between this worker's own actors, as many as were queued when it looked (a
-  /// handler's local sends wait for the next pass).
+  /// Messages between this worker's own actors, up to a batch, those the handlers queue on
+  /// the way included (a chain of local messages runs without a mailbox poll, a device-memory
+  /// round trip, between its steps; the batch bounds how long the mailbox waits).
   template <messaging::scope S>
   RINGKERNELS_INLINE_FUNCTION std::uint32_t take_local(const worker_binding<S>& binding,
                                                        actor_fifo<Actor>& local,
                                                        actor_context<Actor>& ctx,
                                                        actor_tally& mine) const {
-    std::uint64_t n = local.size();
-    if (n > binding.max_batch) n = binding.max_batch;
-    for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint32_t n = 0;
+    for (; n < binding.max_batch && local.size() > 0; ++n) {
       const envelope message = local.front();
       local.pop();
       deliver(binding.worker, message, ctx, mine, false, messaging::frame_header{});
     }
-    return static_cast<std::uint32_t>(n);
+    return n;
   }
 
   /// Messages from other workers' actors, in mailbox order.
