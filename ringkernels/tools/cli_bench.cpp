@@ -4,6 +4,8 @@
 #include "kernel_bench.hpp"
 #include "messaging_bench.hpp"
 
+#include <ringkernels/backends/common/control_block.hpp>
+
 #include <cstdio>
 
 namespace ringkernels::cli {
@@ -17,7 +19,7 @@ int run_bench(const arguments& args) {
   const std::string json = option(args, "json", "");
   perf::kernel_bench_options options;
   options.scale = flag(args, "quick") ? 0.05 : 1.0;
-  options.workers = number_option(args, "workers", 0, 1, 1024);
+  options.workers = number_option(args, "workers", 0, 1, max_workers_per_kernel);
   options.host_threads = number_option(args, "host-threads", 0, 1, 256);
   perf::report result("");
   if (which == "messaging") {
