@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -189,6 +190,24 @@ TEMPLATE_TEST_CASE("a full mailbox of another worker spills into the sender's ov
   CHECK(t.from_host + t.sent_on_device == t.handled + t.dead_total());
   system.deactivate();
   CHECK(system.read_states()[3].hits == 6);
+}
+
+TEMPLATE_TEST_CASE("an ask's future says timeout while its actor's worker is busy, then ready",
+                   ACTOR_TAGS, ACTOR_BACKENDS) {
+  using test_support::holder;
+  ringkernels::runtime rt;
+  auto system = rt.spawn<TestType>(holder{}, actors_named("ask_status", 4, 2));
+  system.activate();
+  // Actor 2 holds worker 1 for 300 ms; actor 3's Get waits behind it on that worker.
+  REQUIRE(system.tell(2, holder::Hold{0, 3, 0, 300'000'000}) ==
+          ringkernels::messaging::push_result::ok);
+  auto future = system.ask(3, holder::Get{});
+  CHECK(future.wait_for(20ms) == std::future_status::timeout);
+  CHECK_FALSE(future.is_ready());
+  CHECK(future.wait_for(5s) == std::future_status::ready);
+  CHECK(future.is_ready());
+  CHECK(future.get(0ms).hits == 0);
+  CHECK_FALSE(future.valid());
 }
 
 TEMPLATE_TEST_CASE("tell_batch streams to one actor, every message exactly once", ACTOR_TAGS,

@@ -11,6 +11,7 @@
 #include "kernel_helpers.hpp"
 #include "test_handlers.hpp"
 
+#include <future>
 #include <set>
 #include <thread>
 #include <vector>
@@ -211,4 +212,47 @@ TEMPLATE_TEST_CASE("call() on a full input ring throws queue_full and enqueues n
   const auto after = kernel.snapshot();
   CHECK(after.processed == accepted.size());  // the refused request was never enqueued
   CHECK(after.refused_full == 1);
+}
+
+TEMPLATE_TEST_CASE("receive with a deadline waits for a reply, and gives up at the deadline",
+                   "[ringkernels][replies]", RINGKERNELS_HOST_BACKENDS) {
+  ringkernels::runtime rt;
+  auto kernel = rt.launch<TestType>(echo{}, named("receive_deadline", 64));
+  kernel.activate();
+  echo::Reply reply;
+  const auto before = std::chrono::steady_clock::now();
+  CHECK(kernel.receive(&reply, 1, 30ms) == 0);  // nothing was sent
+  CHECK(std::chrono::steady_clock::now() - before >= 30ms);
+  REQUIRE(kernel.send(echo_request(7)) == msg::push_result::ok);
+  REQUIRE(kernel.receive(&reply, 1, 5s) == 1);
+  CHECK(reply.sequence == 7);
+  (void)kernel.terminate();
+  CHECK(kernel.receive(&reply, 1, 5s) == 0);  // stopped: returns at once, not at the deadline
+}
+
+TEMPLATE_TEST_CASE("a call's future says whether its reply is here: is_ready, wait_for, valid",
+                   "[ringkernels][replies]", RINGKERNELS_HOST_BACKENDS) {
+  ringkernels::runtime rt;
+  auto kernel = rt.launch<TestType>(echo{}, named("future_status", 64));
+  kernel.activate();
+  auto future = kernel.call(echo_request(11));
+  CHECK(future.valid());
+  CHECK(future.wait_for(5s) == std::future_status::ready);
+  CHECK(future.is_ready());
+  CHECK(future.get(0ms).sequence == 11);  // here already: no wait
+  CHECK_FALSE(future.valid());
+  CHECK_THROWS_WITH(future.is_ready(), ContainsSubstring("is_ready() after get()"));
+}
+
+TEMPLATE_TEST_CASE("a future whose reply is late says timeout, then ready",
+                   "[ringkernels][replies]", RINGKERNELS_HOST_BACKENDS) {
+  using test_support::slow_echo;
+  ringkernels::runtime rt;
+  auto kernel = rt.launch<TestType>(slow_echo{}, named("future_late", 64));
+  kernel.activate();
+  auto waiting = kernel.call(slow_echo::Request{12, 300'000});  // answered after 300 ms
+  CHECK(waiting.wait_for(20ms) == std::future_status::timeout);
+  CHECK_FALSE(waiting.is_ready());
+  CHECK(waiting.wait_for(5s) == std::future_status::ready);
+  CHECK(waiting.get(0ms).value == 12);
 }

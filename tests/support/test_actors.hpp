@@ -107,7 +107,13 @@ struct holder {
   struct Hit {
     std::uint64_t unused = 0;
   };
-  using messages = ringkernels::actor_messages<Hold, Flood, Hit>;
+  struct Get {
+    std::uint64_t unused = 0;
+  };
+  struct Reply {
+    std::uint64_t hits = 0;
+  };
+  using messages = ringkernels::actor_messages<Hold, Flood, Hit, Get>;
   using context = ringkernels::actor_context<holder>;
 
   KOKKOS_FUNCTION void operator()(State&, const Hold& hold, context& ctx) const {
@@ -120,6 +126,9 @@ struct holder {
     for (std::uint64_t i = 0; i < flood.count; ++i) (void)ctx.send(flood.target, Hit{});
   }
   KOKKOS_FUNCTION void operator()(State& state, const Hit&, context&) const { ++state.hits; }
+  KOKKOS_FUNCTION void operator()(State& state, const Get&, context& ctx) const {
+    (void)ctx.reply(Reply{state.hits});
+  }
 };
 
 /// Places every id on the last worker (a user-defined placement).

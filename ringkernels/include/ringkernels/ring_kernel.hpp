@@ -62,6 +62,21 @@ class ring_kernel {
   }
   /// Copies up to `max` replies to send()s into `out`; returns how many (0 when none yet).
   std::size_t receive(reply_type* out, std::size_t max) { return impl_->receive(out, max); }
+  /// The same, waiting (with backoff) up to `timeout` for at least one reply; 0 when none came
+  /// by then, or the kernel stopped (faulted or terminated) with none left.
+  template <class Rep, class Period>
+  std::size_t receive(reply_type* out, std::size_t max,
+                      std::chrono::duration<Rep, Period> timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    backoff waiting;
+    for (;;) {
+      const kernel_state state = impl_->current_state();  // before the look, as reply_future
+      if (const std::size_t n = impl_->receive(out, max); n > 0 || max == 0) return n;
+      if (state == kernel_state::faulted || state == kernel_state::terminated) return 0;
+      if (std::chrono::steady_clock::now() >= deadline) return 0;
+      waiting.pause();
+    }
+  }
 
   /// Streaming from several host threads: each thread feeds and drains its own workers
   /// (0 .. options.workers - 1), so no two threads meet on a ring (single_sender is then
