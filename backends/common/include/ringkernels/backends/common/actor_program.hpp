@@ -138,8 +138,8 @@ struct actor_program {
   /// How often a running GPU worker that is busy or spinning looks at its host ring and at the
   /// command (both PCIe reads), for up to 128 workers; every pass on a CPU, where a look is a
   /// cache hit. Past 128 workers the intervals grow with the worker count: the reads of all
-  /// workers share one PCIe link, and on the H200 Big ran at 30 M msg/s with 264 or 528
-  /// workers but 15 M with 1,056 and 9 M with 2,112 at fixed intervals.
+  /// workers share one PCIe link. (On the H200 Big runs at 25-33 M msg/s with 528 workers but
+  /// 9 M with 2,112, with fixed or growing intervals alike: that loss is elsewhere, not found.)
   static constexpr std::uint32_t host_poll_every = RINGKERNELS_DEVICE_PASS ? 32 : 1;
   static constexpr std::uint32_t control_poll_every = RINGKERNELS_DEVICE_PASS ? 64 : 1;
   RINGKERNELS_INLINE_FUNCTION std::uint32_t poll_scale() const {
