@@ -81,7 +81,8 @@ std::string telemetry_snapshot::to_json() const {
       << ", \"replies_malformed\": " << replies_malformed
       << ", \"dropped\": {\"malformed\": " << dropped_malformed
       << ", \"handler_failed\": " << dropped_handler_failed
-      << ", \"reply_lost\": " << dropped_reply_lost << "}, \"refused_full\": " << refused_full
+      << ", \"reply_lost\": " << dropped_reply_lost << ", \"oldest\": " << dropped_oldest
+      << "}, \"refused_full\": " << refused_full << ", \"dropped_newest\": " << dropped_newest
       << ", \"loop_iterations\": " << loop_iterations << ", \"pending\": " << pending
       << ", \"reply_queue_depth\": " << reply_queue_depth
       << ", \"uptime_seconds\": " << uptime_seconds << ", ";
@@ -116,8 +117,12 @@ std::string telemetry_snapshot::to_prometheus() const {
       << "ringkernels_messages_dropped_total{" << labels << ",reason=\"handler_failed\"} "
       << dropped_handler_failed << "\n"
       << "ringkernels_messages_dropped_total{" << labels << ",reason=\"reply_lost\"} "
-      << dropped_reply_lost << "\n";
+      << dropped_reply_lost << "\n"
+      << "ringkernels_messages_dropped_total{" << labels << ",reason=\"oldest\"} " << dropped_oldest
+      << "\n";
   counter("sends_refused_full_total", refused_full, "Sends refused because the input was full.");
+  counter("sends_dropped_newest_total", dropped_newest,
+          "Sends dropped by the drop_newest policy because the input was full.");
   counter("loop_iterations_total", loop_iterations, "Dispatch loop polls, busy or idle.");
   out << "# TYPE ringkernels_queue_depth gauge\nringkernels_queue_depth{" << labels
       << ",queue=\"in\"} " << pending << "\nringkernels_queue_depth{" << labels

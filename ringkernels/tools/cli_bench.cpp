@@ -3,6 +3,7 @@
 #include "cli.hpp"
 #include "kernel_bench.hpp"
 #include "messaging_bench.hpp"
+#include "sssp_bench.hpp"
 
 #include <ringkernels/backends/common/control_block.hpp>
 
@@ -11,10 +12,10 @@
 namespace ringkernels::cli {
 
 int run_bench(const arguments& args) {
-  require_known_options(
-      args, "bench",
-      {"backend", "json", "workers", "host-threads", "device", "launch", "actors", "pings", "only"},
-      {"quick", "no-caf"}, 1);
+  require_known_options(args, "bench",
+                        {"backend", "json", "workers", "host-threads", "device", "launch", "actors",
+                         "pings", "only", "graph", "scale"},
+                        {"quick", "no-caf"}, 1);
   const std::string which = args.empty() ? "" : args[0];
   const std::string json = option(args, "json", "");
   perf::kernel_bench_options options;
@@ -35,12 +36,18 @@ int run_bench(const arguments& args) {
         static_cast<std::uint64_t>(number_option(args, "pings", 0, 1, 1'000'000));
     actor_options.only = option(args, "only", "");
     result = perf::run_actor_bench(option(args, "backend", "serial"), actor_options);
+  } else if (which == "sssp") {
+    perf::sssp_bench_options sssp_options;
+    sssp_options.graph = option(args, "graph", "grid");
+    sssp_options.scale = static_cast<std::uint32_t>(number_option(args, "scale", 20, 10, 26));
+    sssp_options.workers = options.workers;
+    result = perf::run_sssp_bench(option(args, "backend", "serial"), sssp_options);
   } else if (which == "roundtrip" || which == "throughput") {
     result = perf::run_kernel_bench(which, option(args, "backend", "serial"), options);
   } else {
     std::fprintf(stderr,
                  "ringkernels bench: unknown benchmark '%s' (messaging, roundtrip, throughput, "
-                 "actors)\n",
+                 "actors, sssp)\n",
                  which.c_str());
     return 2;
   }

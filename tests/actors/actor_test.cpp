@@ -1,4 +1,4 @@
-// The actor-system cases (actor_cases.hpp) on every CPU backend.
+// The actor-system cases (actor_cases.hpp, system_cases.hpp) on every CPU backend.
 #include "backends_under_test.hpp"
 
 #define ACTOR_BACKENDS RINGKERNELS_HOST_BACKENDS
@@ -6,3 +6,4 @@
 #define ACTOR_WORKERS 2
 
 #include "actor_cases.hpp"
+#include "system_cases.hpp"

@@ -1,5 +1,5 @@
-// The actor-system cases (tests/actors/actor_cases.hpp) on every GPU backend (label gpu): one
-// warp per worker, mailboxes in device memory.
+// The actor-system cases (tests/actors/actor_cases.hpp, system_cases.hpp) on every GPU backend
+// (label gpu): one warp per worker, mailboxes in device memory.
 #include "gpu_backends.hpp"
 
 #define ACTOR_BACKENDS RINGKERNELS_GPU_BACKENDS
@@ -7,6 +7,7 @@
 #define ACTOR_WORKERS 8
 
 #include "../actors/actor_cases.hpp"
+#include "../actors/system_cases.hpp"
 
 #include <ringkernels/examples/echo.hpp>
 

@@ -26,6 +26,7 @@ struct complete_launcher {
   std::string failure_of(std::uint32_t) { return {}; }
   std::string pin_errors() const { return {}; }
   void retire_memory(std::shared_ptr<void>) {}
+  static void preload(const ringkernels::kernel_options&) {}
 };
 
 /// The predecessor's kind of status: a failure as a string, "" for none.

@@ -131,6 +131,55 @@ struct holder {
   }
 };
 
+/// The receiving side of cross-system messages: counts what arrives, sums it, remembers the
+/// sending system and counts messages that arrive out of order per sender (senders are
+/// actors 0 .. 4 * size() - 1 of the other system, sender / size() picks one of 4 slots).
+struct tally {
+  struct State {
+    std::uint64_t count = 0;
+    std::uint64_t sum = 0;
+    std::uint32_t last_sequence[4] = {};
+    std::uint32_t out_of_order = 0;
+    std::uint16_t sender_system = 0;
+  };
+  struct Add {
+    std::uint64_t amount = 0;
+  };
+  using messages = ringkernels::actor_messages<Add>;
+  KOKKOS_FUNCTION void operator()(State& state, const Add& add,
+                                  ringkernels::actor_context<tally>& ctx) const {
+    ++state.count;
+    state.sum += add.amount;
+    state.sender_system = ctx.sender_address().location.system;
+    const std::uint64_t slot = (ctx.sender() / ctx.actor_count()) % 4;
+    if (ctx.sequence() != state.last_sequence[slot] + 1) ++state.out_of_order;
+    state.last_sequence[slot] = ctx.sequence();
+  }
+};
+
+/// Sends to the actors of another system (a tally system) through the ref it holds: on Relay,
+/// `count` Adds of `amount` to tally actor `target`, numbered 1, 2, ... per relay actor.
+struct relay {
+  struct State {
+    std::uint32_t sequence = 0;
+    std::uint32_t refused = 0;  ///< sends that came back as dead letters
+  };
+  struct Relay {
+    std::uint64_t target = 0;
+    std::uint64_t amount = 0;
+    std::uint32_t count = 0;
+  };
+  using messages = ringkernels::actor_messages<Relay>;
+  ringkernels::system_ref<tally> sink;
+  KOKKOS_FUNCTION void operator()(State& state, const Relay& order,
+                                  ringkernels::actor_context<test_support::relay>& ctx) const {
+    for (std::uint32_t i = 0; i < order.count; ++i) {
+      const auto result = ctx.send(sink, order.target, tally::Add{order.amount}, ++state.sequence);
+      if (result == ringkernels::send_result::dead_letter) ++state.refused;
+    }
+  }
+};
+
 /// Places every id on the last worker (a user-defined placement).
 struct last_worker_counter : counter {
   KOKKOS_FUNCTION static std::uint32_t place(std::uint64_t, std::uint64_t, std::uint32_t workers) {

@@ -26,6 +26,9 @@
 
 namespace ringkernels {
 
+template <class Rep, class Period, class... Systems>
+void quiesce(std::chrono::duration<Rep, Period> timeout, Systems&... systems);
+
 /// How a system is made. Everything has a default but `actors`.
 struct actor_options {
   std::string name = "actors";  ///< its queues are "<name>.in", "<name>.out"
@@ -35,11 +38,28 @@ struct actor_options {
   std::uint32_t mailbox_capacity = 4096;     ///< messages from actors waiting per worker
   std::uint32_t overflow_capacity = 1024;    ///< per worker, behind a full mailbox; then dead
   std::uint32_t host_queue_capacity = 4096;  ///< tell/ask messages waiting per worker
-  /// Pinning, device, launch mode, timeouts (name, workers, queue_capacity come from above).
+  /// Pinning, device, launch mode, backpressure, timeouts (name, workers, queue_capacity come
+  /// from above).
   kernel_options kernel{};
+  /// Launch the workers at spawn (resident, inactive). False: spawn only allocates and
+  /// initialises; launch() starts them. On a GPU, systems that message each other are all
+  /// spawned first, then launched: spawning initialises device memory, which (Kokkos 3.4)
+  /// fences the device and so cannot happen while a kernel is resident there.
+  bool launch = true;
 };
 
 namespace detail {
+/// The next process-unique system number (1, 2, ...; the 15 bits an envelope has for it).
+inline std::uint16_t next_system_number(const std::string& name) {
+  static std::atomic<std::uint32_t> spawned{0};
+  const std::uint32_t number = spawned.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (number > 0x7fffu) {
+    RINGKERNELS_THROW(errc::unsupported,
+                      "actor system '" + name + "': a process spawns at most 32767 actor systems");
+  }
+  return static_cast<std::uint16_t>(number);
+}
+
 /// Throws errc::invalid_argument naming the first actor option outside its range.
 inline void check_actor_options(const actor_options& options, std::size_t state_bytes) {
   const std::string what = "actor system '" + options.name + "': ";
@@ -90,6 +110,8 @@ class actor_system {
     return ringkernels::worker_of<Actor>(memory_->placement, checked(id, "worker_of"));
   }
 
+  /// Launches the workers of a system spawned with `launch = false` (resident, inactive).
+  void launch() { kernel_->launch(); }
   void activate() { kernel_->activate(); }
   void deactivate() { kernel_->deactivate(); }
   terminate_report terminate() { return kernel_->terminate(); }
@@ -154,35 +176,45 @@ class actor_system {
   }
 
   /// Returns once no message is in flight anywhere in the system: every message sent (by the
-  /// host or a handler) was handled or dead-lettered. Throws errc::timed_out naming the count
-  /// still in flight when `timeout` passes first, errc::handler_failed when a worker faulted.
+  /// host, a handler, or a handler of another system) was handled or dead-lettered. Throws
+  /// errc::timed_out naming the count still in flight when `timeout` passes first,
+  /// errc::handler_failed when a worker faulted. Systems that message each other end a phase
+  /// together with ringkernels::quiesce(timeout, a, b, ...).
   template <class Rep, class Period>
   void quiesce(std::chrono::duration<Rep, Period> timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    backoff waiting;
-    for (;;) {
-      if (kernel_->current_state() == kernel_state::faulted) {
-        RINGKERNELS_THROW(errc::handler_failed,
-                          "actor system '" + name() + "' faulted: " + kernel_->fault_message());
-      }
-      // Two waves (the four-counter method): the messages finished as of the first are all
-      // that were sent as of the second, so at the instant between, none was in flight.
-      const std::uint64_t finished =
-          memory_->finished() + memory_->host_refused.load(std::memory_order_seq_cst);
-      const std::uint64_t sent =
-          memory_->host_attempts.load(std::memory_order_seq_cst) + memory_->sent();
-      if (finished == sent) return;
-      if (std::chrono::steady_clock::now() >= deadline) {
-        RINGKERNELS_THROW(
-            errc::timed_out,
-            "actor system '" + name() + "': " + std::to_string(sent - finished) +
-                " message(s) still in flight after " +
-                std::to_string(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
-                " ms");
-      }
-      waiting.pause();
+    ringkernels::quiesce(timeout, *this);
+  }
+
+  /// Where this system is: process-unique system number, device, rank.
+  actor_location location() const { return memory_->location; }
+  /// Actor `id` of this system, with its location.
+  actor_address address(std::uint64_t id) const {
+    return actor_address{checked(id, "address"), memory_->location};
+  }
+  /// What a handler of another system (on this backend) holds to send to these actors with
+  /// ctx.send(ref, id, message). Valid as long as this system lives.
+  /// Its memory stays allocated until the runtime and all its kernels are gone (whichever
+  /// handle goes first), so a handler that holds the ref never writes freed memory.
+  system_ref<Actor> ref() const {
+    kernel_->shared_state().keep_until_runtime_ends(memory_);
+    return memory_->ref();
+  }
+
+  // --- for ringkernels::quiesce over several systems -------------------------------------
+  /// Throws errc::handler_failed when a worker faulted.
+  void impl_throw_if_faulted() const {
+    if (kernel_->current_state() == kernel_state::faulted) {
+      RINGKERNELS_THROW(errc::handler_failed,
+                        "actor system '" + name() + "' faulted: " + kernel_->fault_message());
     }
+  }
+  /// Messages handled or dead-lettered (host refusals included), read first.
+  std::uint64_t impl_finished() const {
+    return memory_->finished() + memory_->host_refused.load(std::memory_order_seq_cst);
+  }
+  /// Messages sent to this system (host attempts included), read after every impl_finished().
+  std::uint64_t impl_sent() const {
+    return memory_->host_attempts.load(std::memory_order_seq_cst) + memory_->sent();
   }
 
   /// The states, in the backend's data space (device memory on a GPU): for Kokkos code the
@@ -206,7 +238,7 @@ class actor_system {
                   memory_->host_refused.load(std::memory_order_seq_cst);
     // One reading of every counter: a worker's handled count can be newer than the sends
     // another's was read with, so the difference is clamped (quiesce() reads in two waves).
-    const std::uint64_t sent = t.from_host + t.sent_on_device;
+    const std::uint64_t sent = t.from_host + t.sent_on_device + t.from_systems;
     const std::uint64_t done = t.handled + t.dead_total();
     t.in_flight = sent > done ? sent - done : 0;
     return t;
@@ -242,6 +274,40 @@ class actor_system {
   std::shared_ptr<impl_type> kernel_;
   std::shared_ptr<memory_type> memory_;
 };
+
+/// Returns once no message is in flight in any of `systems` (actor_system handles of any
+/// backends): the way to end a phase of systems that message each other, where quiescing one
+/// after the other could miss a message that a later one sends back. Throws as
+/// actor_system::quiesce() does, naming every system.
+template <class Rep, class Period, class... Systems>
+void quiesce(std::chrono::duration<Rep, Period> timeout, Systems&... systems) {
+  static_assert(sizeof...(Systems) >= 1, "quiesce: name at least one actor system");
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  backoff waiting;
+  for (;;) {
+    (systems.impl_throw_if_faulted(), ...);
+    // Two waves (the four-counter method): every system's finished count first, then every
+    // sent count. A system counts a message sent before it can be finished, so equal sums
+    // mean each system's counts stood still between its two readings, all of them at once
+    // after the last finished reading: at that instant nothing was in flight anywhere.
+    const std::uint64_t finished = (std::uint64_t{0} + ... + systems.impl_finished());
+    const std::uint64_t sent = (std::uint64_t{0} + ... + systems.impl_sent());
+    if (finished == sent) return;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      std::string names;
+      ((names += (names.empty() ? "'" : ", '") + systems.name() + "'"), ...);
+      RINGKERNELS_THROW(
+          errc::timed_out,
+          std::string(sizeof...(Systems) == 1 ? "actor system " : "actor systems ") + names + ": " +
+              std::to_string(sent > finished ? sent - finished : 0) +
+              " message(s) still in flight after " +
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
+              " ms");
+    }
+    waiting.pause();
+  }
+}
 
 }  // namespace ringkernels
 

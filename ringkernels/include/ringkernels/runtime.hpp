@@ -39,23 +39,33 @@ class runtime {
   }
 
   /// Spawns an actor system of `options.actors` actors of type Actor on ExecSpace's backend:
-  /// states allocated and initialised, workers launched (resident, inactive). Throws
-  /// ringkernels::error for bad options or a taken name.
+  /// states allocated and initialised, workers launched (resident, inactive; with
+  /// options.launch = false, at the system's launch()). Throws ringkernels::error for bad
+  /// options or a taken name.
   template <class ExecSpace, class Actor>
   actor_system<ExecSpace, Actor> spawn(const Actor& actor, const actor_options& options) {
     using system_type = actor_system<ExecSpace, Actor>;
     detail::check_actor_options(options, sizeof(typename Actor::State));
+    actor_location where;
+    where.system = detail::next_system_number(options.name);
+    if (options.kernel.device >= 0)
+      where.device = static_cast<std::uint16_t>(options.kernel.device);
     auto memory = std::make_shared<typename system_type::memory_type>(
         options.name, options.actors, options.workers, options.placement, options.mailbox_capacity,
-        options.overflow_capacity, actor);
-    typename system_type::program_type program{actor, memory->binding(), memory->placement};
+        options.overflow_capacity, actor, where);
+    typename system_type::program_type program{actor, memory->binding(), memory->placement,
+                                               memory->location};
     kernel_options kernel = options.kernel;
     kernel.name = options.name;
     kernel.workers = options.workers;
     kernel.queue_capacity = options.host_queue_capacity;
     auto impl = std::make_shared<typename system_type::impl_type>(program, kernel, shared_);
     impl->attach_memory(memory);
-    impl->launch();
+    if (options.launch) {
+      impl->launch();
+    } else {
+      impl->preload();  // the device is idle now (spawn checked): load its code for later
+    }
     remember(impl);
     return system_type(impl, memory);
   }

@@ -46,6 +46,8 @@ struct telemetry_snapshot {
   std::uint64_t dropped_handler_failed = 0;
   std::uint64_t dropped_reply_lost = 0;
   std::uint64_t refused_full = 0;     ///< sends refused because the input was full (not sent)
+  std::uint64_t dropped_newest = 0;   ///< sends dropped by the drop_newest policy (not sent)
+  std::uint64_t dropped_oldest = 0;   ///< sent, then dropped waiting by the drop_oldest policy
   std::uint64_t loop_iterations = 0;  ///< polls, busy or idle: not messages
   std::uint64_t pending = 0;          ///< requests queued, not yet taken by a worker
   std::uint64_t reply_queue_depth = 0;
@@ -53,7 +55,9 @@ struct telemetry_snapshot {
   std::array<std::uint64_t, latency_histogram::bucket_count> handler_ns{};     ///< sampled
   std::array<std::uint64_t, latency_histogram::bucket_count> end_to_end_ns{};  ///< call()s
 
-  std::uint64_t dropped() const { return dropped_malformed + dropped_handler_failed; }
+  std::uint64_t dropped() const {
+    return dropped_malformed + dropped_handler_failed + dropped_oldest;
+  }
   /// sent + peer_received == processed + dropped + pending (a failed handler's message counts
   /// as dropped): holds for host-fed and peer-fed kernels alike.
   bool balanced() const { return sent + peer_received == processed + dropped() + pending; }

@@ -8,6 +8,7 @@
 #define RINGKERNELS_DETAIL_ACTOR_MEMORY_HPP
 
 #include <ringkernels/backend_select.hpp>
+#include <ringkernels/backends/common/actor_address.hpp>
 #include <ringkernels/backends/common/actor_mailbox.hpp>
 #include <ringkernels/backends/common/actor_placement.hpp>
 #include <ringkernels/backends/common/actor_traits.hpp>
@@ -25,11 +26,14 @@
 
 namespace ringkernels {
 
-/// What a system has done; at quiescence sent == handled + dead (dead_total()).
+/// What a system has done; at quiescence from_host + sent_on_device + from_systems == handled +
+/// dead (dead_total()).
 struct actor_telemetry {
-  std::uint64_t from_host = 0;       ///< tell/ask messages enqueued
-  std::uint64_t sent_on_device = 0;  ///< messages handlers sent (ctx.send), dead letters included
-  std::uint64_t handled = 0;         ///< messages a handler ran on
+  std::uint64_t from_host = 0;        ///< tell/ask messages enqueued
+  std::uint64_t sent_on_device = 0;   ///< messages handlers sent (ctx.send), dead letters included
+  std::uint64_t from_systems = 0;     ///< messages other systems' handlers put in its mailboxes
+  std::uint64_t sent_to_systems = 0;  ///< messages its handlers put in other systems' mailboxes
+  std::uint64_t handled = 0;          ///< messages a handler ran on
   std::uint64_t dead[static_cast<int>(dead_letter_reason::count)] = {};
   std::uint64_t overflow_high_water = 0;  ///< most messages one worker's overflow held
   std::uint64_t in_flight = 0;  ///< sent, not yet handled or dead (at the moment of reading)
@@ -79,6 +83,7 @@ struct actor_memory {
       Kokkos::SpaceAccessibility<Kokkos::HostSpace, data_space>::accessible;
 
   actor_placement placement;
+  actor_location location;
   Kokkos::View<state_type*, data_space> states;
   std::vector<std::unique_ptr<mailbox_type>> mailboxes;
   Kokkos::View<messaging::ring_ref<mailbox_scope>*, data_space> mailbox_refs;
@@ -90,8 +95,10 @@ struct actor_memory {
   std::atomic<std::uint64_t> host_refused{0};   ///< of those, refused (never in flight)
 
   actor_memory(const std::string& name, std::uint64_t actors, int workers, placement_rule rule,
-               std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity, const Actor& actor)
-      : placement(actor_placement::make(actors, static_cast<std::uint32_t>(workers), rule)) {
+               std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity, const Actor& actor,
+               actor_location where)
+      : placement(actor_placement::make(actors, static_cast<std::uint32_t>(workers), rule)),
+        location(where) {
     if (const std::string blockers = backend::fence_blockers(); !blockers.empty()) {
       RINGKERNELS_THROW(errc::wrong_state,
                         "actor system '" + name +
@@ -171,6 +178,8 @@ struct actor_memory {
         copy[w].handled = counter::load_acquire(&c.handled);
         copy[w].from_host = counter::load_acquire(&c.from_host);
         copy[w].overflow_high_water = counter::load_relaxed(&c.overflow_high_water);
+        copy[w].from_systems = counter::load_acquire(&c.from_systems);
+        copy[w].sent_to_systems = counter::load_relaxed(&c.sent_to_systems);
         for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) {
           copy[w].dead[r] = counter::load_acquire(&c.dead[r]);
         }
@@ -190,11 +199,22 @@ struct actor_memory {
     }
     return total;
   }
-  /// Messages handlers sent, read after finished().
+  /// Messages handlers of this and other systems sent here, read after finished().
   std::uint64_t sent() const {
     std::uint64_t total = 0;
-    for (const actor_worker_counters& c : read_counters()) total += c.sent;
+    for (const actor_worker_counters& c : read_counters()) total += c.sent + c.from_systems;
     return total;
+  }
+
+  /// What a handler of another system sends through (system_ref).
+  system_ref<Actor> ref() const {
+    system_ref<Actor> r;
+    r.mailboxes = mailbox_refs.data();
+    r.scope = mailbox_scope;
+    r.counters = counters.data();
+    r.placement = placement;
+    r.location = location;
+    return r;
   }
 
   /// The workers' counters summed (from_host and in_flight are the system's to fill in).
@@ -204,6 +224,8 @@ struct actor_memory {
       t.handled += c.handled;
       for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) t.dead[r] += c.dead[r];
       t.sent_on_device += c.sent;
+      t.from_systems += c.from_systems;
+      t.sent_to_systems += c.sent_to_systems;
       if (c.overflow_high_water > t.overflow_high_water) {
         t.overflow_high_water = c.overflow_high_water;
       }

@@ -44,6 +44,21 @@ class kernel_base {
 struct runtime_state {
   topology machine;
   messaging::queue_registry registry;
+
+  /// Keeps `memory` until the runtime and every kernel it made are gone: an actor system whose
+  /// ref() a handler of another system may hold (actor_system::ref()) must not be freed when
+  /// its own handle goes first.
+  void keep_until_runtime_ends(std::shared_ptr<void> memory) {
+    std::lock_guard lock(kept_mutex_);
+    for (const auto& kept : kept_) {
+      if (kept == memory) return;
+    }
+    kept_.push_back(std::move(memory));
+  }
+
+ private:
+  std::mutex kept_mutex_;
+  std::vector<std::shared_ptr<void>> kept_;
 };
 
 template <class ExecSpace, class Handler>
@@ -66,6 +81,15 @@ class kernel_impl final : public kernel_base {
         machine_(shared_->machine),
         registry_(shared_->registry) {
     check_kernel_options(options_, frame_limit_);
+    if (options_.backpressure == messaging::backpressure::drop_oldest &&
+        (backend::gpu_threads || traits::runs_own_loop)) {
+      RINGKERNELS_THROW(errc::unsupported,
+                        "kernel '" + options_.name +
+                            "': backpressure drop_oldest is for ring "
+                            "kernels on the host backends (GPU workers do not claim their batches; "
+                            "an actor system counted the oldest message as sent): use reject, "
+                            "block or drop_newest");
+    }
   }
 
   ~kernel_impl() override {
@@ -98,6 +122,9 @@ class kernel_impl final : public kernel_base {
   }
 
   // --- lifecycle ---------------------------------------------------------------------------
+  /// Loads what launch() needs on the device ahead of it (runtime::spawn with launch = false).
+  void preload() { launcher_type::preload(options_); }
+
   void launch() {
     std::lock_guard lock(lifecycle_mutex_);
     require_state(options_.name, "launch", state(), {kernel_state::created});
@@ -247,12 +274,14 @@ class kernel_impl final : public kernel_base {
     s.sent = sender_.sent();
     s.peer_received = rings_.peer_received();
     s.refused_full = sender_.refused_full();
+    s.dropped_newest = sender_.dropped_newest();
     s.replies_received = replies_.received();
     s.replies_abandoned = replies_.abandoned();
     s.replies_malformed = replies_.malformed();
     if (rings_.allocated()) {
       add_worker_counters<scope>(s, rings_.control(), options_.workers);
       s.pending = rings_.pending();
+      s.dropped_oldest = rings_.dropped_oldest();
       s.reply_queue_depth = rings_.reply_queue_depth();
     }
     const auto end = state() == kernel_state::terminated ? stopped_at_ : clock_type::now();
@@ -270,6 +299,8 @@ class kernel_impl final : public kernel_base {
   /// Memory the workers use besides the kernel's rings (an actor system's states and
   /// mailboxes): freed with the rings, when no worker can touch it any more. Before launch.
   void attach_memory(std::shared_ptr<void> memory) { attached_memory_ = std::move(memory); }
+  /// The runtime's shared state (actor_system::ref() keeps its memory there).
+  runtime_state& shared_state() const { return *shared_; }
 
   // --- peer ports (runtime::connect) --------------------------------------------------------
   /// The peer input ring (created at launch).

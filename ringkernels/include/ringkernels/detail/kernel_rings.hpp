@@ -40,7 +40,9 @@ class kernel_rings {
     in_options.producers = options.single_sender ? messaging::ring_producers::single
                                                  : messaging::ring_producers::multiple;
     in_options.sealed = sealed;
+    in_options.policy = options.backpressure;
     messaging::ring_options out_options = in_options;
+    out_options.policy = messaging::backpressure::reject;       // workers wait for room in theirs
     out_options.producers = messaging::ring_producers::single;  // one worker writes each
     for (int w = 0; w < options.workers; ++w) {
       inputs_.push_back(std::make_unique<ring_type>(options.name + ".in", in_options));
@@ -50,6 +52,7 @@ class kernel_rings {
       messaging::ring_options peer_options = in_options;
       peer_options.producers = messaging::ring_producers::multiple;  // any peer worker sends
       peer_options.sealed = false;  // its senders (CPU or GPU) publish with release stores
+      peer_options.policy = messaging::backpressure::reject;  // a peer kernel never waits
       peer_input_ = std::make_unique<ring_type>(options.name + ".peer", peer_options);
     }
     control_storage_ = Kokkos::View<std::byte*, MemorySpace>(
@@ -100,6 +103,13 @@ class kernel_rings {
     } else {
       return {};
     }
+  }
+
+  /// Waiting frames the drop_oldest policy dropped from the input rings (they were sent).
+  std::uint64_t dropped_oldest() const {
+    std::uint64_t total = 0;
+    for (const auto& ring : inputs_) total += ring->counters().dropped_oldest;
+    return total;
   }
 
   /// Frames a peer reserved a slot for in the peer ring (its tail; refused pushes do not move

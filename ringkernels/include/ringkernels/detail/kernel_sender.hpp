@@ -58,8 +58,11 @@ class kernel_sender {
         push(w, request_header(message_id, next_send_stamps()), &request);
     if (messaging::enqueued(result)) {
       sent_.fetch_add(1, std::memory_order_relaxed);
-    } else if (result == messaging::push_result::full) {
+    } else if (result == messaging::push_result::full ||
+               result == messaging::push_result::timed_out) {
       refused_full_.fetch_add(1, std::memory_order_relaxed);
+    } else if (result == messaging::push_result::dropped_newest) {
+      dropped_newest_.fetch_add(1, std::memory_order_relaxed);
     }
     return result;
   }
@@ -88,6 +91,7 @@ class kernel_sender {
 
   std::uint64_t sent() const { return sent_.load(std::memory_order_relaxed); }
   std::uint64_t refused_full() const { return refused_full_.load(std::memory_order_relaxed); }
+  std::uint64_t dropped_newest() const { return dropped_newest_.load(std::memory_order_relaxed); }
 
  private:
   /// Counts a sender in flight for as long as it lives, so that terminate() counts what it
@@ -159,6 +163,13 @@ class kernel_sender {
       if (pushed < n) break;  // ids handed out but not used are harmless: they need only be unique
     }
     sent_.fetch_add(done, std::memory_order_relaxed);
+    // The frames that found no room: dropped under drop_newest, refused otherwise (counted so
+    // that the telemetry accounts for every frame a caller handed over).
+    if (done < count) {
+      auto& tally = options_.backpressure == messaging::backpressure::drop_newest ? dropped_newest_
+                                                                                  : refused_full_;
+      tally.fetch_add(count - done, std::memory_order_relaxed);
+    }
     return done;
   }
 
@@ -169,31 +180,61 @@ class kernel_sender {
   }
 
   /// Pushes one frame to `worker`'s ring and wakes the worker if it sleeps (host backends).
+  /// The block policy waits for room up to options.block_timeout (the worker is woken while
+  /// it waits: a sleeping worker would never make room).
   messaging::push_result push(std::uint32_t worker, const messaging::frame_header& header,
                               const void* payload) {
-    messaging::push_result result;
-    if (options_.single_sender) {
-      result = producers_[worker].try_push(header, payload);
-    } else {
-      messaging::ring_producer<S> producer(rings_.input(worker).ref());
-      result = producer.try_push(header, payload);
+    if (options_.single_sender) return push_with(producers_[worker], worker, header, payload);
+    messaging::ring_producer<S> producer(rings_.input(worker).ref());
+    return push_with(producer, worker, header, payload);
+  }
+  messaging::push_result push_with(messaging::ring_producer<S>& producer, std::uint32_t worker,
+                                   const messaging::frame_header& header, const void* payload) {
+    messaging::push_result result = producer.try_push(header, payload);
+    if (result == messaging::push_result::full && blocks()) {
+      const auto deadline = std::chrono::steady_clock::now() + options_.block_timeout;
+      backoff waiting;
+      while (result == messaging::push_result::full) {
+        launcher_.wake(worker);
+        if (std::chrono::steady_clock::now() >= deadline) {
+          result = messaging::push_result::timed_out;
+          break;
+        }
+        waiting.pause();
+        result = producer.try_push(header, payload);
+      }
     }
     if (messaging::enqueued(result)) launcher_.wake(worker);
     return result;
   }
 
+  /// Up to `n` frames into `worker`'s ring, a prefix; the block policy waits for room for the
+  /// rest up to options.block_timeout.
   std::uint32_t push_n(std::uint32_t worker, const messaging::frame_header* headers,
                        const void* const* payloads, std::uint32_t n) {
-    std::uint32_t pushed = 0;
-    if (options_.single_sender) {
-      pushed = producers_[worker].try_push_n(headers, payloads, n);
-    } else {
-      messaging::ring_producer<S> producer(rings_.input(worker).ref());
-      pushed = producer.try_push_n(headers, payloads, n);
+    if (options_.single_sender)
+      return push_n_with(producers_[worker], worker, headers, payloads, n);
+    messaging::ring_producer<S> producer(rings_.input(worker).ref());
+    return push_n_with(producer, worker, headers, payloads, n);
+  }
+  std::uint32_t push_n_with(messaging::ring_producer<S>& producer, std::uint32_t worker,
+                            const messaging::frame_header* headers, const void* const* payloads,
+                            std::uint32_t n) {
+    std::uint32_t pushed = producer.try_push_n(headers, payloads, n);
+    if (pushed < n && blocks()) {
+      const auto deadline = std::chrono::steady_clock::now() + options_.block_timeout;
+      backoff waiting;
+      while (pushed < n && std::chrono::steady_clock::now() < deadline) {
+        launcher_.wake(worker);
+        waiting.pause();
+        pushed += producer.try_push_n(headers + pushed, payloads + pushed, n - pushed);
+      }
     }
     if (pushed > 0) launcher_.wake(worker);
     return pushed;
   }
+
+  bool blocks() const { return options_.backpressure == messaging::backpressure::block; }
 
   const kernel_options& options_;
   const Rings& rings_;
@@ -205,7 +246,8 @@ class kernel_sender {
   std::atomic<int> senders_in_flight_{0};     ///< sender_guard
   std::atomic<std::uint64_t> next_batch_worker_{0};
   std::atomic<std::uint64_t> sent_{0};
-  std::atomic<std::uint64_t> refused_full_{0};
+  std::atomic<std::uint64_t> refused_full_{0};    ///< full (reject) or timed out (block)
+  std::atomic<std::uint64_t> dropped_newest_{0};  ///< dropped by the drop_newest policy
 };
 
 }  // namespace ringkernels::detail

@@ -59,6 +59,12 @@ inline void check_kernel_options(const kernel_options& options, std::uint32_t fr
             std::to_string(options.acknowledge_timeout.count()) + " ms) and terminate_timeout (" +
             std::to_string(options.terminate_timeout.count()) + " ms) must be at least 1 ms");
   }
+  if (options.backpressure == messaging::backpressure::block && options.block_timeout.count() < 1) {
+    RINGKERNELS_THROW(errc::invalid_argument,
+                      "kernel '" + options.name + "': block_timeout (" +
+                          std::to_string(options.block_timeout.count()) +
+                          " ms) must be at least 1 ms with the block policy");
+  }
   if (options.max_batch < 1) {
     RINGKERNELS_THROW(errc::invalid_argument,
                       "kernel '" + options.name + "': max_batch must be >= 1");

@@ -5,6 +5,7 @@
 #ifndef RINGKERNELS_BACKENDS_COMMON_ACTOR_CONTEXT_HPP
 #define RINGKERNELS_BACKENDS_COMMON_ACTOR_CONTEXT_HPP
 
+#include <ringkernels/backends/common/actor_address.hpp>
 #include <ringkernels/backends/common/actor_mailbox.hpp>
 #include <ringkernels/backends/common/actor_placement.hpp>
 #include <ringkernels/backends/common/actor_traits.hpp>
@@ -21,6 +22,7 @@ struct actor_tally {
   std::uint64_t handled = 0;
   std::uint64_t from_host = 0;
   std::uint64_t overflow_high_water = 0;
+  std::uint64_t sent_to_systems = 0;
   std::uint64_t dead[static_cast<int>(dead_letter_reason::count)] = {};
   RINGKERNELS_INLINE_FUNCTION void dead_letter(dead_letter_reason reason) {
     ++dead[static_cast<int>(reason)];
@@ -43,8 +45,18 @@ class actor_context {
 
   /// The id of the actor whose handler runs.
   RINGKERNELS_INLINE_FUNCTION std::uint64_t self() const { return self_; }
-  /// Who sent the current message: an actor id, or ringkernels::host_sender.
+  /// Who sent the current message: an actor id (of sender_address()'s system), or
+  /// ringkernels::host_sender.
   RINGKERNELS_INLINE_FUNCTION std::uint64_t sender() const { return sender_; }
+  /// Where this system is (its address has room for a device and a rank).
+  RINGKERNELS_INLINE_FUNCTION actor_location location() const { return wires_.location; }
+  /// The sender of the current message with its system: this system's location, or that of
+  /// the system whose handler sent it through a system_ref.
+  RINGKERNELS_INLINE_FUNCTION actor_address sender_address() const {
+    actor_location where = wires_.location;
+    if (sender_system_ != 0) where.system = sender_system_;
+    return actor_address{sender_, where};
+  }
   /// The per-sender sequence number the current message carries (actor_envelope::sequence).
   RINGKERNELS_INLINE_FUNCTION std::uint32_t sequence() const { return sequence_; }
   /// Actors in the system: valid targets are 0 .. actor_count() - 1.
@@ -67,6 +79,30 @@ class actor_context {
     outgoing.sequence = sequence;
     std::memcpy(outgoing.body, &message, sizeof(Message));
     return post(outgoing);
+  }
+
+  /// Sends `message` to actor `target` of another system on this backend (`to` is that
+  /// system's ref(), held by this actor). A message type the target does not handle does not
+  /// compile. Never blocks: a target mailbox that stays full through a bounded retry, or a
+  /// target outside the system, makes the message a dead letter of this system.
+  template <class Target, class Message>
+  RINGKERNELS_INLINE_FUNCTION send_result send(const system_ref<Target>& to, std::uint64_t target,
+                                               const Message& message, std::uint32_t sequence = 0) {
+    static_assert(actor_traits<Target>::template handles<Message>,
+                  "ringkernels: the target system's actor type has no handler for this message "
+                  "type");
+    actor_envelope<Target> outgoing;
+    outgoing.target = target;
+    outgoing.sender = self_;
+    outgoing.type =
+        static_cast<std::uint32_t>(actor_traits<Target>::messages::template index_of<Message>) |
+        (static_cast<std::uint32_t>(wires_.location.system) << actor_sender_system_shift);
+    outgoing.sequence = sequence;
+    std::memcpy(outgoing.body, &message, sizeof(Message));
+    if (!to.valid() || target >= to.size()) return dead_letter(dead_letter_reason::no_such_actor);
+    if (!to.deliver(outgoing)) return dead_letter(dead_letter_reason::system_mailbox_full);
+    ++wires_.tally->sent_to_systems;
+    return send_result::delivered;
   }
 
   /// Answers the host ask() that the current message came from; false (and nothing is sent)
@@ -103,6 +139,7 @@ class actor_context {
     actor_worker_counters* counters = nullptr;  ///< this worker's, where the host reads them
     messaging::ring_producer<messaging::scope::system>* replies = nullptr;
     const std::uint32_t* command = nullptr;
+    actor_location location{};  ///< this system's
   };
   RINGKERNELS_INLINE_FUNCTION void impl_bind(std::uint32_t worker, const actor_placement& placement,
                                              const wiring& wires) {
@@ -113,6 +150,7 @@ class actor_context {
   RINGKERNELS_INLINE_FUNCTION void impl_begin(const envelope& message) {
     self_ = message.target;
     sender_ = message.sender;
+    sender_system_ = actor_sender_system_of(message.type);
     sequence_ = message.sequence;
     asked_ = false;
   }
@@ -155,6 +193,14 @@ class actor_context {
   }
 
  private:
+  /// A message that could not go to another system: sent and dead here, so that this
+  /// system's balance holds.
+  RINGKERNELS_INLINE_FUNCTION send_result dead_letter(dead_letter_reason reason) {
+    ++wires_.tally->sent;
+    wires_.tally->dead_letter(reason);
+    return send_result::dead_letter;
+  }
+
   RINGKERNELS_INLINE_FUNCTION bool stop_requested() const {
     return messaging::atomic_index<std::uint32_t, messaging::scope::system>::load_acquire(
                const_cast<std::uint32_t*>(wires_.command)) == 2u;  // kernel_command::terminate
@@ -198,6 +244,7 @@ class actor_context {
 
   std::uint64_t self_ = 0;
   std::uint64_t sender_ = 0;
+  std::uint16_t sender_system_ = 0;  ///< 0: this system (or the host)
   std::uint32_t sequence_ = 0;
   std::uint32_t worker_ = 0;
   actor_placement placement_{};

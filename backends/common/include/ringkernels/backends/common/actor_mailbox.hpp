@@ -16,10 +16,11 @@ namespace ringkernels {
 
 /// Why a message became a dead letter (counted, never lost silently).
 enum class dead_letter_reason : std::uint32_t {
-  no_such_actor,    ///< its target id is outside 0..N-1
-  overflow_full,    ///< its mailbox was full and so was the sender's bounded overflow
-  unknown_message,  ///< its type index is not one the actor handles (a corrupt envelope)
-  misrouted,        ///< it reached a worker that does not own its target (a corrupt envelope)
+  no_such_actor,        ///< its target id is outside 0..N-1
+  overflow_full,        ///< its mailbox was full and so was the sender's bounded overflow
+  unknown_message,      ///< its type index is not one the actor handles (a corrupt envelope)
+  misrouted,            ///< it reached a worker that does not own its target (a corrupt envelope)
+  system_mailbox_full,  ///< sent to another system (system_ref) whose mailbox stayed full
   count
 };
 
@@ -29,6 +30,7 @@ inline const char* to_string(dead_letter_reason reason) noexcept {
     case dead_letter_reason::overflow_full: return "overflow_full";
     case dead_letter_reason::unknown_message: return "unknown_message";
     case dead_letter_reason::misrouted: return "misrouted";
+    case dead_letter_reason::system_mailbox_full: return "system_mailbox_full";
     case dead_letter_reason::count: break;
   }
   return "unknown";
@@ -48,7 +50,11 @@ struct alignas(64) actor_worker_counters {
   std::uint64_t overflow_high_water = 0;  ///< most messages its overflow held at once
   std::uint64_t dead[static_cast<int>(dead_letter_reason::count)] = {};
   std::uint64_t heartbeat = 0;
-  std::uint64_t padding[16 - 5 - static_cast<int>(dead_letter_reason::count)] = {};
+  /// Messages other systems' handlers pushed into this worker's mailbox (system_ref): added
+  /// atomically by those senders, before the push; never stored by this worker.
+  std::uint64_t from_systems = 0;
+  std::uint64_t sent_to_systems = 0;  ///< messages this worker's handlers put in other systems
+  std::uint64_t padding[16 - 7 - static_cast<int>(dead_letter_reason::count)] = {};
 };
 static_assert(sizeof(actor_worker_counters) == 128, "one worker's counters fill two lines");
 

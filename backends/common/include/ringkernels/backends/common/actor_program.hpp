@@ -34,6 +34,7 @@ struct actor_program {
   Actor actor;
   actor_binding<Actor, MailboxScope> actors;
   actor_placement placement;
+  actor_location location;  ///< this system's (ctx.location(), senders' addresses)
 
   /// One worker's loop, until terminate (or, with `until_idle`, until it has nothing to do).
   template <class Hooks, messaging::scope S>
@@ -63,6 +64,7 @@ struct actor_program {
     wires.counters = &actors.counters[binding.worker];
     wires.replies = &out;
     wires.command = &binding.control->command;
+    wires.location = location;
     ctx.impl_bind(binding.worker, placement, wires);
     std::uint32_t acknowledged = ~0u;
     kernel_command command = kernel_command::idle;
@@ -234,8 +236,8 @@ struct actor_program {
     ctx.impl_begin(message);
     if (asked) ctx.impl_begin_ask(header.message_id, header.timestamp);
     if (!actor_traits<Actor>::messages::dispatch(actor, actors.states[message.target],
-                                                 static_cast<int>(message.type), message.body,
-                                                 ctx)) {
+                                                 static_cast<int>(message.type & actor_type_mask),
+                                                 message.body, ctx)) {
       mine.dead_letter(dead_letter_reason::unknown_message);
       return;
     }
@@ -249,6 +251,7 @@ struct actor_program {
     tally.handled = counter::load_relaxed(&c.handled);
     tally.from_host = counter::load_relaxed(&c.from_host);
     tally.overflow_high_water = counter::load_relaxed(&c.overflow_high_water);
+    tally.sent_to_systems = counter::load_relaxed(&c.sent_to_systems);
     for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) {
       tally.dead[r] = counter::load_relaxed(&c.dead[r]);
     }
@@ -268,6 +271,9 @@ struct actor_program {
     }
     if (tally.overflow_high_water != published.overflow_high_water) {
       counter::store_relaxed(&c.overflow_high_water, tally.overflow_high_water);
+    }
+    if (tally.sent_to_systems != published.sent_to_systems) {
+      counter::store_relaxed(&c.sent_to_systems, tally.sent_to_systems);
     }
     for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) {
       if (tally.dead[r] != published.dead[r]) counter::store_release(&c.dead[r], tally.dead[r]);

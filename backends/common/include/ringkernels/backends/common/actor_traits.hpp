@@ -110,6 +110,7 @@ struct actor_traits {
                 "ringkernels: Actor::State must be trivially copyable (it lives in device memory "
                 "and is copied to and from the host)");
   static_assert(messages::count >= 1, "ringkernels: an actor handles at least one message type");
+  static_assert(messages::count <= 0xffff, "ringkernels: an actor handles at most 65535 types");
   static_assert(messages::all_trivially_copyable,
                 "ringkernels: every actor message type must be trivially copyable (messages "
                 "travel as bytes)");
@@ -131,6 +132,14 @@ struct actor_envelope {
 
 /// The sender id of messages from the host (tell, ask).
 inline constexpr std::uint64_t host_sender = ~std::uint64_t{0};
+
+/// actor_envelope::type: the message's index in the low 16 bits; bits 16-30 the sending
+/// system when it is another one (system_ref), 0 otherwise; bit 31 is the host's ask flag.
+inline constexpr std::uint32_t actor_type_mask = 0xffffu;
+inline constexpr int actor_sender_system_shift = 16;
+RINGKERNELS_INLINE_FUNCTION constexpr std::uint16_t actor_sender_system_of(std::uint32_t type) {
+  return static_cast<std::uint16_t>((type >> actor_sender_system_shift) & 0x7fffu);
+}
 
 }  // namespace ringkernels
 

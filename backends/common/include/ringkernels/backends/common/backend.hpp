@@ -87,6 +87,9 @@ concept kernel_launcher = requires(L launcher, launch_request<Handler, S> reques
   /// Takes the kernel's rings and control block and frees them when nothing can touch them
   /// any more (a GPU kernel still resident, a CPU worker stuck in a handler).
   { launcher.retire_memory(memory) } -> std::same_as<void>;
+  /// Before start(), while nothing else may be resident: loads what a later start() would
+  /// otherwise have to load beside resident kernels (GPU code, local memory). Static.
+  { L::preload(request.options) } -> std::same_as<void>;
 };
 
 /// A backend's traits type. Checked in each backend's backend.hpp:

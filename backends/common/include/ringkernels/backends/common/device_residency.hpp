@@ -100,6 +100,17 @@ class device_residency {
     return ticket(this, device, kernel);
   }
 
+  /// Runs `load(device_now)` under the book's lock and remembers `function` as loaded on
+  /// `device`: code loaded ahead of its launch, while the device is idle (actor systems that are
+  /// all spawned first and launched after: the later launches then find their code loaded).
+  template <class Load>
+  void preload(int device, const void* function, Load&& load) {
+    std::lock_guard lock(mutex_);
+    if (load(device_now{resident_locked(device), loaded_.count({device, function}) > 0})) {
+      loaded_.insert({device, function});
+    }
+  }
+
   /// Takes pinned memory that is no longer used: freed now (under the lock, so no launch starts
   /// while the free synchronises) when no ring kernel is resident on any device, otherwise kept
   /// until the last one leaves.

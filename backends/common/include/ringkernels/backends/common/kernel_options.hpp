@@ -3,6 +3,7 @@
 #define RINGKERNELS_BACKENDS_COMMON_KERNEL_OPTIONS_HPP
 
 #include <ringkernels/core/topology.hpp>
+#include <ringkernels/messaging/push_result.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -36,6 +37,16 @@ struct kernel_options {
   /// or each thread sends only to its own workers with send_batch_to(). The input rings are
   /// then single-producer (no CAS per message); two threads sending to one ring is then a bug.
   bool single_sender = false;
+  /// What a host send (send, call, tell, ask, their batches) does when the worker's input ring
+  /// is full: `reject` returns push_result::full (nothing lost: the caller decides); `block`
+  /// waits with backoff up to block_timeout, then returns push_result::timed_out;
+  /// `drop_newest` drops the new message (push_result::dropped_newest, counted in the
+  /// telemetry's dropped_newest); `drop_oldest` drops the oldest waiting message to make room
+  /// (counted in dropped_oldest; ring kernels on the host backends only: GPU workers do not
+  /// claim their batches, and an actor system has counted the oldest message as sent).
+  messaging::backpressure backpressure = messaging::backpressure::reject;
+  /// How long a send waits for room under the `block` policy.
+  std::chrono::milliseconds block_timeout{1000};
   /// Most frames a worker takes per batch (one index read and one release per batch).
   std::uint32_t max_batch = 64;
   /// How long terminate() waits for the workers (decision 5: at most 100 ms).

@@ -148,6 +148,22 @@ class launcher {
     return summary;
   }
 
+  /// Loads the kernel's code and reserves its local memory on its device now, if nothing is
+  /// resident there (else the launch decides, as always): a kernel launched later, beside
+  /// others, then neither loads code nor grows the reservation (device_residency.hpp).
+  static void preload(const kernel_options& options) {
+    const int device = resolve_device(options.device, Kokkos::Cuda().cuda_device());
+    const device_scope on(device);
+    const void* kernel = reinterpret_cast<const void*>(&dispatch_kernel<Handler>);
+    device_residency::process().preload(device, kernel, [&](const device_now& now) {
+      if (!now.resident.empty()) return now.function_loaded;
+      residency_facts facts{.kernel = options.name, .where = device_name(device)};
+      measure_local_memory(kernel, facts);  // cudaFuncGetAttributes loads the code
+      reserve_local_memory(facts);
+      return true;
+    });
+  }
+
   /// Pinned memory the kernel used (rings, control block), handed over when the kernel object
   /// goes: cudaFreeHost would wait forever for any kernel still resident, so the book frees it
   /// once none is.

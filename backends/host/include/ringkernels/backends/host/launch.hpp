@@ -26,6 +26,9 @@ class launcher {
  public:
   using binding_type = worker_binding<messaging::scope::system>;
 
+  /// Nothing to load ahead on the CPU (the GPU launchers load code and reserve memory).
+  static void preload(const kernel_options& /*options*/) {}
+
   /// Persistent workers per core the CPU simulator accepts. Each worker is a thread that
   /// polls; more of them than cores starve each other (measured on the 2-core machine: 1,000
   /// workers took 3.6 s to launch and held both cores while idle; 2,000 never finished
