@@ -26,7 +26,7 @@ cmake --preset asan -DRINGKERNELS_WERROR=$WERROR >/dev/null
 cmake --build --preset asan --target core_tests messaging_tests messaging_stress_tests \
   ringkernels_tests ringkernels_stress_tests actor_tests ringkernels_cli
 ctest --preset asan --parallel 2
-echo "[test] concurrency (stress) tests under ThreadSanitizer"
+echo "[test] concurrency (stress) and actor tests under ThreadSanitizer"
 cmake --preset tsan -DRINGKERNELS_WERROR=$WERROR >/dev/null
-cmake --build --preset tsan --target stress_tests
+cmake --build --preset tsan --target stress_tests actor_tests
 ctest --preset tsan
