@@ -28,12 +28,19 @@ sssp::csr_graph make_input(const sssp_bench_options& options) {
         "bench sssp: --scale " + std::to_string(options.scale) + " is outside 10..26");
   }
   if (options.graph == "grid") {
-    constexpr std::uint32_t tile = 32;
+    const auto tile = static_cast<std::uint32_t>(std::lround(std::sqrt(double(options.block))));
+    if (tile * tile != options.block) {
+      RINGKERNELS_THROW(errc::invalid_argument,
+                        "bench sssp: --block " + std::to_string(options.block) +
+                            " is not a square number (a grid block is a square tile)");
+    }
     const double side = std::sqrt(std::ldexp(1.0, static_cast<int>(options.scale)));
     const auto tiles = static_cast<std::uint32_t>(std::max(1.0, std::round(side / tile)));
     return sssp::make_grid(tiles * tile, tile, options.seed);
   }
-  if (options.graph == "kron") return sssp::make_kronecker(options.scale, 16, options.seed);
+  if (options.graph == "kron") {
+    return sssp::make_kronecker(options.scale, 16, options.seed, options.block);
+  }
   RINGKERNELS_THROW(errc::invalid_argument,
                     "bench sssp: --graph '" + options.graph + "' is not grid or kron");
 }
@@ -43,7 +50,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 template <class ExecSpace>
-void run_on(report& out, const sssp::csr_graph& g, int workers) {
+void run_on(report& out, const sssp::csr_graph& g, int workers, const sssp_bench_options& options) {
   // The source: vertex 0 (a corner tile of the grid; a random vertex of the Kronecker graph,
   // whose ids are permuted). Unreached vertices stay unreached in every version.
   constexpr std::uint32_t source = 0;
@@ -62,6 +69,8 @@ void run_on(report& out, const sssp::csr_graph& g, int workers) {
   ringkernels::runtime rt;
   sssp::actor_run_options run;
   run.workers = workers;
+  run.delta = options.delta;
+  run.timeout = std::chrono::seconds(options.timeout_s);
   const sssp::actor_result actors = sssp::run_actors(rt, device, g.block, source, run);
 
   const std::int64_t bsp_wrong = sssp::first_mismatch(expected, bsp.distance);
@@ -77,6 +86,9 @@ void run_on(report& out, const sssp::csr_graph& g, int workers) {
   out.add("sssp.bsp.edges_per_s", edges / bsp_seconds, "edges/s", "graph edges / time");
   out.add("sssp.actor.ms", 1e3 * actors.seconds, "ms",
           std::to_string(actors.actors) + " block actors, " + std::to_string(workers) + " workers");
+  out.add("sssp.actor.phases", actors.phases, "",
+          options.delta == 0 ? "one bucket (--delta 0)"
+                             : "buckets of width " + std::to_string(options.delta));
   out.add("sssp.actor.messages", static_cast<double>(actors.messages), "",
           "border crossings and Work (+1 from the host)");
   out.add("sssp.actor.dead_letters", static_cast<double>(actors.dead_letters), "", "must be 0");
@@ -107,19 +119,20 @@ report run_sssp_bench(const std::string& backend, const sssp_bench_options& opti
 #if defined(RINGKERNELS_ENABLE_CUDA)
   if (backend == "cuda") {
     out.set_device(gpu_description());
-    run_on<Kokkos::Cuda>(out, g, options.workers > 0 ? options.workers : 4 * gpu_multiprocessors());
+    run_on<Kokkos::Cuda>(out, g, options.workers > 0 ? options.workers : 4 * gpu_multiprocessors(),
+                         options);
     return out;
   }
 #endif
 #if defined(RINGKERNELS_ENABLE_SERIAL)
   if (backend == "serial") {
-    run_on<Kokkos::Serial>(out, g, cpu_workers);
+    run_on<Kokkos::Serial>(out, g, cpu_workers, options);
     return out;
   }
 #endif
 #if defined(RINGKERNELS_ENABLE_OPENMP)
   if (backend == "openmp") {
-    run_on<Kokkos::OpenMP>(out, g, cpu_workers);
+    run_on<Kokkos::OpenMP>(out, g, cpu_workers, options);
     return out;
   }
 #endif

@@ -18,6 +18,11 @@ struct sssp_bench_options {
   std::uint32_t scale = 20;    ///< about 2^scale vertices
   int workers = 0;             ///< actor workers (0: the cores on a CPU, 4 per SM on a GPU)
   std::uint64_t seed = 1;
+  /// Bucket width of the actor version (actor_run_options::delta); 0: one bucket, no order.
+  std::uint32_t delta = 1024;
+  /// Vertices per block actor (a square number on the grid: the tile is its root).
+  std::uint32_t block = 1024;
+  int timeout_s = 120;  ///< the actor run's deadline
 };
 
 /// Throws ringkernels::error: unsupported for a backend this build lacks, invalid_argument for

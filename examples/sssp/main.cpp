@@ -2,6 +2,7 @@
 // per block of vertices, no rounds; ringkernels/examples/sssp/actor_version.hpp) and as
 // bulk-synchronous frontier Bellman-Ford in plain Kokkos; both checked against Dijkstra.
 //   sssp_example [--backend serial|openmp|cuda] [--graph grid|kron] [--scale S] [--workers N]
+//                [--delta D]   (the actor version's bucket width; 0: one bucket)
 // Exit status 0 only when both versions match Dijkstra on every vertex.
 #include <ringkernels/examples/sssp/actor_version.hpp>
 #include <ringkernels/examples/sssp/bulk_synchronous.hpp>
@@ -26,6 +27,7 @@ struct settings {
   std::string graph = "grid";
   std::uint32_t scale = 14;
   int workers = 2;
+  std::uint32_t delta = 1024;
 };
 
 settings parse(int argc, char* argv[]) {
@@ -41,6 +43,8 @@ settings parse(int argc, char* argv[]) {
       s.scale = static_cast<std::uint32_t>(std::stoul(value));
     } else if (key == "--workers") {
       s.workers = std::stoi(value);
+    } else if (key == "--delta") {
+      s.delta = static_cast<std::uint32_t>(std::stoul(value));
     } else {
       throw std::invalid_argument("unknown option " + key);
     }
@@ -53,7 +57,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 template <class ExecSpace>
-bool run(const sssp::csr_graph& g, int workers) {
+bool run(const sssp::csr_graph& g, int workers, std::uint32_t delta) {
   const std::vector<std::uint32_t> expected = sssp::dijkstra(g, 0);
   const sssp::device_graph<ExecSpace> device(g);
   auto start = std::chrono::steady_clock::now();
@@ -62,6 +66,7 @@ bool run(const sssp::csr_graph& g, int workers) {
   ringkernels::runtime rt;
   sssp::actor_run_options options;
   options.workers = workers;
+  options.delta = delta;
   const sssp::actor_result actors = sssp::run_actors(rt, device, g.block, 0, options);
   const bool bsp_ok = sssp::first_mismatch(expected, bsp.distance) < 0;
   const bool actors_ok =
@@ -70,9 +75,9 @@ bool run(const sssp::csr_graph& g, int workers) {
               static_cast<unsigned long long>(g.edges()));
   std::printf("  bulk-synchronous Kokkos: %.4f s, %u rounds, %s\n", bsp_seconds, bsp.rounds,
               bsp_ok ? "matches Dijkstra" : "WRONG");
-  std::printf("  actors (%llu blocks, %d workers): %.4f s, %llu messages, %s\n",
+  std::printf("  actors (%llu blocks, %d workers): %.4f s, %u buckets, %llu messages, %s\n",
               static_cast<unsigned long long>(actors.actors), workers, actors.seconds,
-              static_cast<unsigned long long>(actors.messages),
+              actors.phases, static_cast<unsigned long long>(actors.messages),
               actors_ok ? "matches Dijkstra" : "WRONG");
   std::printf("  actor speedup over BSP: %.2fx\n", bsp_seconds / actors.seconds);
   return bsp_ok && actors_ok;
@@ -90,17 +95,17 @@ int main(int argc, char* argv[]) {
     bool built = false;
     if (s.backend == "serial") {
 #if defined(KOKKOS_ENABLE_SERIAL)
-      ok = run<Kokkos::Serial>(g, s.workers);
+      ok = run<Kokkos::Serial>(g, s.workers, s.delta);
       built = true;
 #endif
     } else if (s.backend == "openmp") {
 #if defined(KOKKOS_ENABLE_OPENMP)
-      ok = run<Kokkos::OpenMP>(g, s.workers);
+      ok = run<Kokkos::OpenMP>(g, s.workers, s.delta);
       built = true;
 #endif
     } else if (s.backend == "cuda") {
 #if defined(KOKKOS_ENABLE_CUDA)
-      ok = run<Kokkos::Cuda>(g, s.workers);
+      ok = run<Kokkos::Cuda>(g, s.workers, s.delta);
       built = true;
 #endif
     } else {

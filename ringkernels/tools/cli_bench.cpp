@@ -14,7 +14,7 @@ namespace ringkernels::cli {
 int run_bench(const arguments& args) {
   require_known_options(args, "bench",
                         {"backend", "json", "workers", "host-threads", "device", "launch", "actors",
-                         "pings", "only", "graph", "scale"},
+                         "pings", "only", "graph", "scale", "delta", "block", "timeout"},
                         {"quick", "no-caf"}, 1);
   const std::string which = args.empty() ? "" : args[0];
   const std::string json = option(args, "json", "");
@@ -41,6 +41,11 @@ int run_bench(const arguments& args) {
     sssp_options.graph = option(args, "graph", "grid");
     sssp_options.scale = static_cast<std::uint32_t>(number_option(args, "scale", 20, 10, 26));
     sssp_options.workers = options.workers;
+    sssp_options.delta = static_cast<std::uint32_t>(
+        number_option(args, "delta", static_cast<int>(sssp_options.delta), 0, 1 << 30));
+    sssp_options.block = static_cast<std::uint32_t>(
+        number_option(args, "block", static_cast<int>(sssp_options.block), 16, 1 << 20));
+    sssp_options.timeout_s = number_option(args, "timeout", sssp_options.timeout_s, 1, 3600);
     result = perf::run_sssp_bench(option(args, "backend", "serial"), sssp_options);
   } else if (which == "roundtrip" || which == "throughput") {
     result = perf::run_kernel_bench(which, option(args, "backend", "serial"), options);

@@ -33,7 +33,8 @@ void print_usage() {
       "  bench actors --backend B [--json FILE] [--quick] [--workers N] [--no-caf]\n"
       "               [--only pingpong|threadring|big|counting] [--actors N] [--pings P] (Big)\n"
       "                                         Savina workloads on actors, floors, CAF ratios\n"
-      "  bench sssp --backend B [--graph grid|kron] [--scale S] [--workers N] [--json FILE]\n"
+      "  bench sssp --backend B [--graph grid|kron] [--scale S] [--workers N] [--delta D]\n"
+      "             [--block V] [--timeout SECONDS] [--json FILE]\n"
       "                                         shortest paths: actors vs bulk-synchronous Kokkos\n"
       "options for GPU backends: --device N (the GPU everything runs on; default 0)\n"
       "                          --launch automatic|cooperative|persistent|event-driven\n");

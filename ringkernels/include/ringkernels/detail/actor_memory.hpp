@@ -13,6 +13,7 @@
 #include <ringkernels/backends/common/actor_placement.hpp>
 #include <ringkernels/backends/common/actor_traits.hpp>
 #include <ringkernels/core/error.hpp>
+#include <ringkernels/core/logging.hpp>
 #include <ringkernels/messaging/ring_buffer.hpp>
 
 #include <Kokkos_Core.hpp>
@@ -98,7 +99,8 @@ struct actor_memory {
                std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity, const Actor& actor,
                actor_location where)
       : placement(actor_placement::make(actors, static_cast<std::uint32_t>(workers), rule)),
-        location(where) {
+        location(where),
+        name_(name) {
     if (const std::string blockers = backend::fence_blockers(); !blockers.empty()) {
       RINGKERNELS_THROW(errc::wrong_state,
                         "actor system '" + name +
@@ -134,6 +136,27 @@ struct actor_memory {
     overflows =
         make_fifos(name + ".overflows", workers, local_slots, overflow_capacity, per_worker);
     counters = Kokkos::View<actor_worker_counters*, data_space>(name + ".actor_counters", workers);
+  }
+
+  actor_memory(const actor_memory&) = delete;
+  actor_memory& operator=(const actor_memory&) = delete;
+
+  /// Kokkos aborts the process when an allocation is freed after Kokkos::finalize. The memory
+  /// of a system whose worker was stuck in a handler past terminate's deadline is kept until
+  /// that worker leaves, which may be after finalize (on a GPU: until no kernel is resident).
+  /// Then it is leaked and said so, like a ring kernel's rings (kernel_rings.hpp).
+  ~actor_memory() {
+    if (Kokkos::is_initialized() || states.data() == nullptr) return;
+    log::warn("actor system '" + name_ +
+              "': its memory outlived Kokkos::finalize and is leaked (a worker left a handler "
+              "only then; destroy actor systems and the runtime before Kokkos::finalize)");
+    for (auto& mailbox : mailboxes) (void)mailbox.release();
+    leak(states);
+    leak(mailbox_refs);
+    leak(fifo_slots);
+    leak(locals);
+    leak(overflows);
+    leak(counters);
   }
 
   /// One FIFO per worker, bounded at `capacity`, its slots at `offset` in each worker's share of
@@ -248,6 +271,15 @@ struct actor_memory {
     backend::copy_memory(states.data(), replacement.data(),
                          replacement.size() * sizeof(state_type));
   }
+
+ private:
+  /// Moves `view` into a handle that is never destroyed.
+  template <class View>
+  static void leak(View& view) {
+    if (view.data() != nullptr) new View(std::move(view));
+  }
+
+  std::string name_;
 };
 
 }  // namespace ringkernels::detail
