@@ -4,6 +4,7 @@
 # and printing a short table last. Uses the binaries staged in .carry/ by
 # scripts/stage-gpu-run.sh (built on the development machine; CUDA runtime linked statically).
 #   perf/gpu-suite.sh OUTDIR [PART...]     PARTs: floor tests memcheck validate bench actors sssp
+#                                           soak
 #                                           (default: all; split them over calls to stay within
 #                                           a limit)
 set -uo pipefail
@@ -11,7 +12,7 @@ OUT="${1:?usage: perf/gpu-suite.sh OUTDIR}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/.carry/bin"
 shift
-PARTS=" ${*:-floor tests memcheck validate bench actors sssp} "
+PARTS=" ${*:-floor tests memcheck validate bench actors sssp soak} "
 wants() { [[ "$PARTS" == *" $1 "* ]]; }
 mkdir -p "$OUT"
 export LD_LIBRARY_PATH="$ROOT/.carry/lib:${LD_LIBRARY_PATH:-}"
@@ -128,16 +129,23 @@ if wants sssp; then
   grep -v '^Kokkos\|^  For' "$OUT/sssp.txt"
 fi
 
+# 4d. Soak: 60 s of streaming and calls on a resident kernel, 5 s windows, exact accounting.
+if wants soak; then
+  timeout -k 5 150 "$BIN/ringkernels" soak --backend cuda --seconds 60 --json "$OUT/soak.json" \
+    > "$OUT/soak.txt" 2>&1; STATUS[soak]=$?
+  grep -E "^soak" "$OUT/soak.txt"
+fi
+
 echo
 echo "== gpu-suite summary =="
 printf "%-20s %s\n" "parts" "$PARTS"
 printf "%-20s %s\n" "gpu tests" "$passed passed, $failed failed"
 printf "%-20s %s\n" "memcheck" "$memcheck_errors errors in $memcheck_cases cases ($memcheck_unfinished without a summary, $memcheck_failed failed, $memcheck_skipped [no_memcheck] not run)"
-for key in floor_gpu floor_cpu validate validate_event_driven validate_last_device bench_roundtrip bench_throughput bench_actors bench_sssp_grid bench_sssp_kron; do
+for key in floor_gpu floor_cpu validate validate_event_driven validate_last_device bench_roundtrip bench_throughput bench_actors bench_sssp_grid bench_sssp_kron soak; do
   printf "%-20s %s\n" "$key" "${STATUS[$key]:-not run} (exit code)"
 done
 grep -h "Passed:" "$OUT/validate.txt" 2>/dev/null || true
-grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor|idle|actors|sssp)\." "$OUT/bench.txt" "$OUT/actors.txt" "$OUT/sssp.txt" 2>/dev/null | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
+grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor|idle|actors|sssp|soak)\." "$OUT/bench.txt" "$OUT/actors.txt" "$OUT/sssp.txt" "$OUT/soak.txt" 2>/dev/null | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
 [ "$failed" = 0 ] && [ "$memcheck_errors" = 0 ] && [ "$memcheck_unfinished" = 0 ] && [ "$memcheck_failed" = 0 ] &&
   { ! wants validate || { [ "${STATUS[validate]:-1}" = 0 ] && [ "${STATUS[validate_event_driven]:-1}" = 0 ] &&
   [ "${STATUS[validate_last_device]:-0}" = 0 ]; }; }

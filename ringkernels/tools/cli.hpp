@@ -16,6 +16,7 @@ using arguments = std::vector<std::string>;
 int run_info(const arguments& args);
 int run_validate(const arguments& args);
 int run_bench(const arguments& args);
+int run_soak(const arguments& args);
 
 /// Value of "--name VALUE" or "--name=VALUE" in args, or `fallback`.
 std::string option(const arguments& args, const std::string& name, const std::string& fallback);

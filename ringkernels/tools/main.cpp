@@ -36,6 +36,9 @@ void print_usage() {
       "  bench sssp --backend B [--graph grid|kron] [--scale S] [--workers N] [--delta D]\n"
       "             [--block V] [--timeout SECONDS] [--json FILE]\n"
       "                                         shortest paths: actors vs bulk-synchronous Kokkos\n"
+      "  soak --backend B [--seconds N] [--rate R] [--json FILE]\n"
+      "                                         a kernel under steady load: 5 s windows, "
+      "accounting\n"
       "options for GPU backends: --device N (the GPU everything runs on; default 0)\n"
       "                          --launch automatic|cooperative|persistent|event-driven\n");
 }
@@ -205,6 +208,7 @@ int main(int argc, char* argv[]) {
     if (command == "info") return ringkernels::cli::run_info(args);
     if (command == "validate") return ringkernels::cli::run_validate(args);
     if (command == "bench") return ringkernels::cli::run_bench(args);
+    if (command == "soak") return ringkernels::cli::run_soak(args);
   } catch (const std::exception& failure) {
     std::fprintf(stderr, "ringkernels %s: %s\n", command.c_str(), failure.what());
     return 1;

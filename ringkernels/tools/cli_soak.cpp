@@ -1,0 +1,26 @@
+// `ringkernels soak --backend B [--seconds N] [--rate R] [--json FILE]` (perf/soak.hpp).
+#include "cli.hpp"
+#include "soak.hpp"
+
+#include <cstdio>
+
+namespace ringkernels::cli {
+
+int run_soak(const arguments& args) {
+  require_known_options(args, "soak", {"backend", "seconds", "rate", "json", "device", "launch"});
+  perf::soak_options options;
+  options.seconds = number_option(args, "seconds", options.seconds, 5, 7 * 24 * 3600);
+  options.rate = number_option(args, "rate", 0, 1, 2'000'000'000);
+  const std::string json = option(args, "json", "");
+  perf::report result = perf::run_soak(option(args, "backend", "serial"), options);
+  const std::string machine = perf::machine_description();
+  std::printf("machine: %s\n", machine.c_str());
+  result.print_table();
+  if (!json.empty()) {
+    result.write_json(json, machine);
+    std::printf("wrote %s\n", json.c_str());
+  }
+  return 0;
+}
+
+}  // namespace ringkernels::cli
