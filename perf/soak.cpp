@@ -152,6 +152,12 @@ void soak(report& out, const soak_options& options) {
   std::thread streamer([&] { stream(kernel, rate, stop, tally, sequence); });
   std::thread caller([&] { call_every_millisecond(kernel, stop, tally, lock, window_latency); });
   std::vector<double> throughput, p50, p99, rss, all_latency;
+  std::ofstream csv;
+  if (!options.csv.empty()) {
+    csv.open(options.csv);
+    if (!csv) RINGKERNELS_THROW(errc::invalid_argument, "soak: cannot write " + options.csv);
+    csv << "window,end_s,msgs_per_s,call_p50_ns,call_p99_ns,rss_kib\n";
+  }
   const auto start = clock_type::now();
   const int windows =
       std::max(1, static_cast<int>(std::lround(options.seconds / options.window_s)));
@@ -174,6 +180,11 @@ void soak(report& out, const soak_options& options) {
     std::printf("soak: window %d/%d: %.3g msg/s, call p50 %.1f us p99 %.1f us, RSS %.0f KiB\n", w,
                 windows, throughput.back(), p50.back() / 1e3, p99.back() / 1e3, rss.back());
     std::fflush(stdout);
+    if (csv.is_open()) {
+      csv << w << ',' << w * options.window_s << ',' << throughput.back() << ',' << p50.back()
+          << ',' << p99.back() << ',' << rss.back() << '\n'
+          << std::flush;
+    }
   }
   stop = true;
   streamer.join();

@@ -18,6 +18,9 @@ struct soak_options {
   int seconds = 60;     ///< the loaded run, after the peak measurement
   double rate = 0;      ///< streamed requests per second; 0: half the measured peak
   double window_s = 5;  ///< one progress line and one sample of each series per window
+  /// When set, one line per window goes there (CSV: window, end_s, msgs_per_s, call_p50_ns,
+  /// call_p99_ns, rss_kib): what perf/plot.py draws.
+  std::string csv;
 };
 
 /// JSON names: soak.p99_cv, soak.throughput_cv, soak.rss_growth_kib, soak.lost, soak.missing

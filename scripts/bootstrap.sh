@@ -39,7 +39,7 @@ skip() { echo "[bootstrap] $* (already there, skipped)"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- 1. Debian packages -----------------------------------------------------------------------
-PACKAGES=(cmake ninja-build g++ pkg-config libhwloc-dev libspdlog-dev libfmt-dev
+PACKAGES=(cmake ninja-build g++ pkg-config python3-matplotlib libhwloc-dev libspdlog-dev libfmt-dev
           clang clang-format libclang-rt-14-dev xz-utils ca-certificates
           libcaf-dev)  # the C++ Actor Framework: the peer `bench actors` compares against
 missing=()

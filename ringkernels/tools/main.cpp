@@ -36,7 +36,7 @@ void print_usage() {
       "  bench sssp --backend B [--graph grid|kron] [--scale S] [--workers N] [--delta D]\n"
       "             [--block V] [--timeout SECONDS] [--json FILE]\n"
       "                                         shortest paths: actors vs bulk-synchronous Kokkos\n"
-      "  soak --backend B [--seconds N] [--rate R] [--json FILE]\n"
+      "  soak --backend B [--seconds N] [--rate R] [--json FILE] [--csv FILE]\n"
       "                                         a kernel under steady load: 5 s windows, "
       "accounting\n"
       "options for GPU backends: --device N (the GPU everything runs on; default 0)\n"
