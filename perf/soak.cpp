@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -53,6 +54,34 @@ double coefficient_of_variation(const std::vector<double>& values) {
   for (const double v : values) square += (v - mean) * (v - mean);
   return std::sqrt(square / static_cast<double>(values.size() - 1)) / mean;
 }
+
+/// Latency samples of a window: a call per millisecond, room for 4x that.
+constexpr std::size_t window_samples = 20'000;
+
+/// A uniform sample of at most `capacity` latencies out of any number (reservoir sampling),
+/// in memory allocated once: the overall p50/p99 without keeping every sample of an hour.
+class latency_reservoir {
+ public:
+  static constexpr std::size_t capacity = 65'536;
+  latency_reservoir() : kept_(capacity, 0.0) {}
+  void add(double ns) {
+    if (seen_ < capacity) {
+      kept_[seen_] = ns;
+    } else {
+      const std::uint64_t slot = random_() % (seen_ + 1);
+      if (slot < capacity) kept_[slot] = ns;
+    }
+    ++seen_;
+  }
+  std::vector<double> samples() const {
+    return {kept_.begin(), kept_.begin() + static_cast<std::ptrdiff_t>(std::min(seen_, capacity))};
+  }
+
+ private:
+  std::vector<double> kept_;
+  std::uint64_t seen_ = 0;
+  std::mt19937_64 random_{42};
+};
 
 /// What the host did and saw; written by one thread each, read by the main thread.
 struct soak_tally {
@@ -149,15 +178,24 @@ void soak(report& out, const soak_options& options) {
   stop = false;
   std::mutex lock;
   std::vector<double> window_latency;
-  std::thread streamer([&] { stream(kernel, rate, stop, tally, sequence); });
-  std::thread caller([&] { call_every_millisecond(kernel, stop, tally, lock, window_latency); });
-  std::vector<double> throughput, p50, p99, rss, all_latency;
+  // Every buffer the measurement uses is allocated and touched here, before the first window:
+  // memory the soak itself grew into would read as the kernel's RSS growth.
+  std::vector<double> throughput, p50, p99, rss;
+  const auto windows_wanted = static_cast<std::size_t>(options.seconds / options.window_s) + 2;
+  for (auto* series : {&throughput, &p50, &p99, &rss}) series->reserve(windows_wanted);
+  std::vector<double> latency(window_samples, 0.0);
+  latency.clear();
+  window_latency.assign(window_samples, 0.0);
+  window_latency.clear();
+  latency_reservoir overall;
   std::ofstream csv;
   if (!options.csv.empty()) {
     csv.open(options.csv);
     if (!csv) RINGKERNELS_THROW(errc::invalid_argument, "soak: cannot write " + options.csv);
     csv << "window,end_s,msgs_per_s,call_p50_ns,call_p99_ns,rss_kib\n";
   }
+  std::thread streamer([&] { stream(kernel, rate, stop, tally, sequence); });
+  std::thread caller([&] { call_every_millisecond(kernel, stop, tally, lock, window_latency); });
   const auto start = clock_type::now();
   const int windows =
       std::max(1, static_cast<int>(std::lround(options.seconds / options.window_s)));
@@ -166,12 +204,12 @@ void soak(report& out, const soak_options& options) {
     std::this_thread::sleep_until(start + std::chrono::duration_cast<clock_type::duration>(
                                               std::chrono::duration<double>(w * options.window_s)));
     const std::uint64_t received_now = tally.received.load();
-    std::vector<double> latency;
     {
       std::lock_guard guard(lock);
-      latency.swap(window_latency);
+      latency.assign(window_latency.begin(), window_latency.end());  // within its capacity
+      window_latency.clear();
     }
-    all_latency.insert(all_latency.end(), latency.begin(), latency.end());
+    for (const double ns : latency) overall.add(ns);
     throughput.push_back(static_cast<double>(received_now - received_before) / options.window_s);
     received_before = received_now;
     p50.push_back(latency.empty() ? 0 : percentile(latency, 50));
@@ -205,7 +243,7 @@ void soak(report& out, const soak_options& options) {
   out.add("soak.throughput_msgs_per_s", mean / static_cast<double>(throughput.size()), "msg/s",
           "mean over windows");
   out.add("soak.throughput_cv", coefficient_of_variation(throughput), "", "stddev/mean, windows");
-  add_latency(out, "soak.call", all_latency, "call().get() while streaming, 1 per ms");
+  add_latency(out, "soak.call", overall.samples(), "call().get() while streaming, 1 per ms");
   out.add("soak.p99_cv", coefficient_of_variation(p99), "", "stddev/mean of window p99s");
   out.add("soak.rss_growth_kib", rss.back() - rss.front(), "KiB", "last window - first window");
   out.add("soak.sent", static_cast<double>(accepted), "", "requests accepted (streamed + calls)");
