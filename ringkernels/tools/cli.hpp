@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+namespace ringkernels::perf {
+class report;
+}
+
 namespace ringkernels::cli {
 
 using arguments = std::vector<std::string>;
@@ -17,6 +21,8 @@ int run_info(const arguments& args);
 int run_validate(const arguments& args);
 int run_bench(const arguments& args);
 int run_soak(const arguments& args);
+/// Prints the machine line and `result`'s table; writes its JSON to `json` unless empty.
+void print_report(const perf::report& result, const std::string& json);
 
 /// Value of "--name VALUE" or "--name=VALUE" in args, or `fallback`.
 std::string option(const arguments& args, const std::string& name, const std::string& fallback);

@@ -56,6 +56,11 @@ int run_bench(const arguments& args) {
                  which.c_str());
     return 2;
   }
+  print_report(result, json);
+  return 0;
+}
+
+void print_report(const perf::report& result, const std::string& json) {
   const std::string machine = perf::machine_description();
   std::printf("machine: %s\n", machine.c_str());
   result.print_table();
@@ -63,7 +68,6 @@ int run_bench(const arguments& args) {
     result.write_json(json, machine);
     std::printf("wrote %s\n", json.c_str());
   }
-  return 0;
 }
 
 }  // namespace ringkernels::cli

@@ -3,8 +3,6 @@
 #include "cli.hpp"
 #include "soak.hpp"
 
-#include <cstdio>
-
 namespace ringkernels::cli {
 
 int run_soak(const arguments& args) {
@@ -16,13 +14,7 @@ int run_soak(const arguments& args) {
   options.csv = option(args, "csv", "");
   const std::string json = option(args, "json", "");
   perf::report result = perf::run_soak(option(args, "backend", "serial"), options);
-  const std::string machine = perf::machine_description();
-  std::printf("machine: %s\n", machine.c_str());
-  result.print_table();
-  if (!json.empty()) {
-    result.write_json(json, machine);
-    std::printf("wrote %s\n", json.c_str());
-  }
+  print_report(result, json);
   return 0;
 }
 
