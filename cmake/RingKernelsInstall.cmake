@@ -12,10 +12,13 @@ foreach(_dir core/include messaging/include ringkernels/include backends/common/
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${_dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
           FILES_MATCHING PATTERN "*.hpp")
 endforeach()
-if(RINGKERNELS_ENABLE_CUDA)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/backends/cuda/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-          FILES_MATCHING PATTERN "*.hpp")
-endif()
+foreach(_gpu CUDA HIP)
+  string(TOLOWER ${_gpu} _folder)
+  if(RINGKERNELS_ENABLE_${_gpu})
+    install(DIRECTORY ${PROJECT_SOURCE_DIR}/backends/${_folder}/include/
+            DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.hpp")
+  endif()
+endforeach()
 install(FILES ${PROJECT_BINARY_DIR}/generated/ringkernels/core/config.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ringkernels/core)
 

@@ -276,6 +276,18 @@ report run_actor_bench(const std::string& backend, const actor_bench_options& op
     return out;
   }
 #endif
+#if defined(RINGKERNELS_ENABLE_HIP)
+  if (backend == "hip") {
+    out.set_device(gpu_description());
+    sizes.pingpong_rounds = scaled(20000, options.scale, 2000);
+    sizes.ring_hops = scaled(2'000'000, options.scale, 100'000);
+    big_size(1'000'000, scaled(16, options.scale, 2));
+    sizes.counting_messages = scaled(100'000'000, options.scale, 2'000'000);
+    sizes.workers = options.workers > 0 ? options.workers : 4 * gpu_multiprocessors();
+    run_suite<Kokkos::Experimental::HIP>(out, sizes, 0, 0);  // no HIP floor programs yet
+    return out;
+  }
+#endif
   sizes.pingpong_rounds = scaled(200'000, options.scale, 5000);
   sizes.ring_hops = scaled(4'000'000, options.scale, 100'000);
   big_size(1024, scaled(2000, options.scale, 100));

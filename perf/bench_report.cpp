@@ -89,7 +89,8 @@ void add_latency_underscored(report& out, const std::string& prefix, std::vector
 
 std::string ratio_note(double value, double floor_value) {
   char text[64];
-  std::snprintf(text, sizeof text, "%.2f x floor", floor_value > 0 ? value / floor_value : 0.0);
+  if (!(floor_value > 0)) return "no floor measured on this backend";
+  std::snprintf(text, sizeof text, "%.2f x floor", value / floor_value);
   return text;
 }
 

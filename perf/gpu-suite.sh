@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# On a machine with an NVIDIA GPU: runs the GPU tests, `ringkernels validate --backend cuda`, the
-# GPU benchmarks and the hardware floor programs in one go, writing logs and JSON under OUTDIR
-# and printing a short table last. Uses the binaries staged in .carry/ by
-# scripts/stage-gpu-run.sh (built on the development machine; CUDA runtime linked statically).
-#   perf/gpu-suite.sh OUTDIR [PART...]     PARTs: floor tests memcheck validate bench actors sssp
-#                                           soak
-#                                           (default: all; split them over calls to stay within
-#                                           a limit)
+# On a machine with a GPU: runs the GPU tests, `ringkernels validate --backend B`, the GPU
+# benchmarks and the hardware floor programs in one go, writing logs and JSON under OUTDIR and
+# printing a short table last. Uses the binaries staged in .carry/ by scripts/stage-gpu-run.sh
+# (built on the development machine; CUDA runtime linked statically).
+#   perf/gpu-suite.sh [--backend cuda|hip] OUTDIR [PART...]
+#        PARTs: floor tests memcheck validate bench actors sssp soak
+#        (default: all; split them over calls to stay within a limit)
+# cuda (the default) on an NVIDIA GPU; hip on an AMD GPU with ROCm (staged by
+# scripts/stage-gpu-run.sh --hip; never run yet: docs/hip.md). The floor programs and
+# compute-sanitizer are CUDA's: on hip those parts say so and are skipped.
 set -uo pipefail
-OUT="${1:?usage: perf/gpu-suite.sh OUTDIR}"
+BACKEND=cuda
+if [ "${1:-}" = "--backend" ]; then BACKEND="${2:?--backend needs cuda or hip}"; shift 2; fi
+case "$BACKEND" in cuda|hip) ;; *) echo "gpu-suite: --backend cuda or hip, not '$BACKEND'" >&2; exit 2 ;; esac
+OUT="${1:?usage: perf/gpu-suite.sh [--backend cuda|hip] OUTDIR [PART...]}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/.carry/bin"
 shift
@@ -20,11 +25,17 @@ export OMP_WAIT_POLICY=passive
 [ -x "$BIN/ringkernels" ] || { echo "gpu-suite: $BIN/ringkernels missing; run scripts/stage-gpu-run.sh and carry .carry" >&2; exit 2; }
 declare -A STATUS
 
-{ date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; nproc; } > "$OUT/machine.txt" 2>&1
+if [ "$BACKEND" = cuda ]; then
+  { date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; nproc; } > "$OUT/machine.txt" 2>&1
+else
+  { date -u; rocm-smi --showproductname --showdriverversion; rocminfo | grep -m 4 -E "Marketing Name|gfx"; nproc; } > "$OUT/machine.txt" 2>&1
+fi
 cat "$OUT/machine.txt"
 
 # 1. Floor programs (shared/floor), built here with nvcc.
-if wants floor && [ -f "$ROOT/.carry/floor/gpu_limits.cu" ] && command -v nvcc >/dev/null; then
+if wants floor && [ "$BACKEND" = hip ]; then
+  echo "gpu-suite: no floor programs for HIP yet (shared/floor is CUDA's)" | tee "$OUT/floor.txt"
+elif wants floor && [ -f "$ROOT/.carry/floor/gpu_limits.cu" ] && command -v nvcc >/dev/null; then
   (cd "$ROOT/.carry/floor" && nvcc -O3 -std=c++20 -arch=sm_90 gpu_limits.cu -o /tmp/gpu_limits &&
    g++ -O3 -std=c++20 -pthread cpu_limits.cpp -o /tmp/cpu_limits) > /tmp/floor-build.log 2>&1
   timeout -k 5 200 /tmp/gpu_limits > "$OUT/floor.txt" 2>&1; STATUS[floor_gpu]=$?
@@ -54,7 +65,9 @@ cat "$OUT/tests.txt"
 # of atomics on pinned memory by scope (tests/gpu/pinned_atomics_probe.cu).
 memcheck_cases=0; memcheck_errors=0; memcheck_unfinished=0; memcheck_failed=0; memcheck_skipped=0
 SANITIZER="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
-if wants memcheck && [ -x "$SANITIZER" ]; then
+if wants memcheck && [ "$BACKEND" = hip ]; then
+  echo "gpu-suite: memcheck is compute-sanitizer's (CUDA); not run on HIP" | tee "$OUT/memcheck.txt"
+elif wants memcheck && [ -x "$SANITIZER" ]; then
   : > "$OUT/memcheck.txt"
   while IFS= read -r name; do
     [ -z "$name" ] && continue
@@ -94,24 +107,24 @@ if wants memcheck && [ -x "$SANITIZER" ]; then
 fi
 
 # 3. The main job on the GPU.
-wants validate && timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda > "$OUT/validate.txt" 2>&1; STATUS[validate]=$?
+wants validate && timeout -k 5 150 "$BIN/ringkernels" validate --backend "$BACKEND" > "$OUT/validate.txt" 2>&1; STATUS[validate]=$?
 tail -25 "$OUT/validate.txt"
 # The same flow without a resident kernel, and on the last GPU where there are several.
-wants validate && timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda --launch event-driven >> "$OUT/validate.txt" 2>&1; STATUS[validate_event_driven]=$?
-gpus=$(nvidia-smi -L 2>/dev/null | wc -l)
+wants validate && timeout -k 5 150 "$BIN/ringkernels" validate --backend "$BACKEND" --launch event-driven >> "$OUT/validate.txt" 2>&1; STATUS[validate_event_driven]=$?
+if [ "$BACKEND" = cuda ]; then gpus=$(nvidia-smi -L 2>/dev/null | wc -l); else gpus=$(rocm-smi -i 2>/dev/null | grep -c "^GPU\["); fi
 if wants validate && [ "${gpus:-1}" -gt 1 ]; then
-  timeout -k 5 150 "$BIN/ringkernels" validate --backend cuda --device $((gpus - 1)) >> "$OUT/validate.txt" 2>&1; STATUS[validate_last_device]=$?
+  timeout -k 5 150 "$BIN/ringkernels" validate --backend "$BACKEND" --device $((gpus - 1)) >> "$OUT/validate.txt" 2>&1; STATUS[validate_last_device]=$?
 fi
 
 # 4. Benchmarks (JSON under OUT).
 if wants bench; then
-  timeout -k 5 150 "$BIN/ringkernels" bench roundtrip --backend cuda --json "$OUT/roundtrip.json" > "$OUT/bench.txt" 2>&1; STATUS[bench_roundtrip]=$?
-  timeout -k 5 150 "$BIN/ringkernels" bench throughput --backend cuda --json "$OUT/throughput.json" >> "$OUT/bench.txt" 2>&1; STATUS[bench_throughput]=$?
+  timeout -k 5 150 "$BIN/ringkernels" bench roundtrip --backend "$BACKEND" --json "$OUT/roundtrip.json" > "$OUT/bench.txt" 2>&1; STATUS[bench_roundtrip]=$?
+  timeout -k 5 150 "$BIN/ringkernels" bench throughput --backend "$BACKEND" --json "$OUT/throughput.json" >> "$OUT/bench.txt" 2>&1; STATUS[bench_throughput]=$?
   grep -v '^Kokkos\|^  For' "$OUT/bench.txt"
 fi
 # 4b. Actor benchmarks (Savina workloads, k2k floors in the same process).
 if wants actors; then
-  timeout -k 5 300 "$BIN/ringkernels" bench actors --backend cuda --json "$OUT/actors.json" > "$OUT/actors.txt" 2>&1; STATUS[bench_actors]=$?
+  timeout -k 5 300 "$BIN/ringkernels" bench actors --backend "$BACKEND" --json "$OUT/actors.json" > "$OUT/actors.txt" 2>&1; STATUS[bench_actors]=$?
   grep -v '^Kokkos\|^  For' "$OUT/actors.txt"
 fi
 
@@ -122,7 +135,7 @@ fi
 if wants sssp; then
   : > "$OUT/sssp.txt"
   for graph in grid kron; do
-    timeout -k 5 300 "$BIN/ringkernels" bench sssp --backend cuda --graph $graph \
+    timeout -k 5 300 "$BIN/ringkernels" bench sssp --backend "$BACKEND" --graph $graph \
       --scale "${SSSP_SCALE:-16}" --timeout 120 --json "$OUT/sssp-$graph.json" >> "$OUT/sssp.txt" 2>&1
     STATUS[bench_sssp_$graph]=$?
   done
@@ -131,7 +144,7 @@ fi
 
 # 4d. Soak: 60 s of streaming and calls on a resident kernel, 5 s windows, exact accounting.
 if wants soak; then
-  timeout -k 5 150 "$BIN/ringkernels" soak --backend cuda --seconds 60 --json "$OUT/soak.json" \
+  timeout -k 5 150 "$BIN/ringkernels" soak --backend "$BACKEND" --seconds 60 --json "$OUT/soak.json" \
     > "$OUT/soak.txt" 2>&1; STATUS[soak]=$?
   grep -E "^soak" "$OUT/soak.txt"
 fi

@@ -29,9 +29,13 @@ void measure_launch_per_message(report& out, double scale);
 /// memory), half of each round trip timed on the global timer (what actor messages cost at
 /// least between workers, and inside one).
 void measure_device_pingpong(report& out, double scale);
-/// The device's SM count (Kokkos' device).
+#endif
+
+#if defined(RINGKERNELS_ENABLE_CUDA) || defined(RINGKERNELS_ENABLE_HIP)
+/// The device's SM (CUDA) or compute-unit (HIP) count (Kokkos' device).
 int gpu_multiprocessors();
-/// "NVIDIA H100 80GB HBM3, driver 580.xx, CUDA runtime 13.0"
+/// "NVIDIA H100 80GB HBM3, driver 580.xx, CUDA runtime 13.0", "AMD Instinct MI250X (gfx90a),
+/// HIP runtime 5.2" (perf/hip_device.cpp: HIP has no floor programs yet, only these two).
 std::string gpu_description();
 #endif
 

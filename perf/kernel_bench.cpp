@@ -319,6 +319,19 @@ report run_kernel_bench(const std::string& which, const std::string& backend,
     return out;
   }
 #endif
+#if defined(RINGKERNELS_ENABLE_HIP)
+  if (backend == "hip") {
+    // No HIP floor programs yet (perf/hip_device.cpp): the project's numbers alone.
+    out.set_device(gpu_description());
+    run<Kokkos::Experimental::HIP>(which, out, bench);
+    if (which == "roundtrip") {
+      roundtrip<Kokkos::Experimental::HIP>(out, bench.scale, gpu_launch::event_driven,
+                                           "roundtrip.event_driven");
+      lifecycle<Kokkos::Experimental::HIP>(out);
+    }
+    return out;
+  }
+#endif
   if (out.results().size() <= 2) {
     RINGKERNELS_THROW(errc::unsupported,
                       "backend '" + backend + "' is not built or has no ring kernels yet");

@@ -270,6 +270,13 @@ report run_soak(const std::string& backend, const soak_options& options) {
     return out;
   }
 #endif
+#if defined(RINGKERNELS_ENABLE_HIP)
+  if (backend == "hip") {
+    out.set_device(gpu_description());
+    soak<Kokkos::Experimental::HIP>(out, options);
+    return out;
+  }
+#endif
 #if defined(RINGKERNELS_ENABLE_SERIAL)
   if (backend == "serial") {
     soak<Kokkos::Serial>(out, options);

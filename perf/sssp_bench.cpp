@@ -124,6 +124,14 @@ report run_sssp_bench(const std::string& backend, const sssp_bench_options& opti
     return out;
   }
 #endif
+#if defined(RINGKERNELS_ENABLE_HIP)
+  if (backend == "hip") {
+    out.set_device(gpu_description());
+    run_on<Kokkos::Experimental::HIP>(
+        out, g, options.workers > 0 ? options.workers : 4 * gpu_multiprocessors(), options);
+    return out;
+  }
+#endif
 #if defined(RINGKERNELS_ENABLE_SERIAL)
   if (backend == "serial") {
     run_on<Kokkos::Serial>(out, g, cpu_workers, options);

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs and builds everything RingKernels needs on a fresh Debian 12 machine.
 #
-#   scripts/bootstrap.sh [--cuda]
+#   scripts/bootstrap.sh [--cuda] [--hip]
 #
 # Idempotent: every step checks whether its result already exists and is skipped if so.
 # Results live in .deps/ (git-ignored) inside the checkout:
 #   .deps/install/kokkos-host   Kokkos 3.4.01, Serial + OpenMP + hwloc
 #   .deps/install/kokkos-cuda   Kokkos 3.4.01, Serial + CUDA (only with --cuda), patched for CUDA 13
+#   .deps/install/kokkos-hip    Kokkos 3.4.01, Serial + HIP for gfx90a (only with --hip; installs
+#                               Debian's hipcc 5.2.3), patched to know gfx90a (MI200/MI250X)
 #   .deps/install/catch2        Catch2 v3 (Debian trixie's source package)
 #   .deps/kokkos5/include       Kokkos 5.2 headers (Debian sid's binary package), for a compile check
 #
@@ -17,10 +19,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEPS="$ROOT/.deps"
 WANT_CUDA=0
+WANT_HIP=0
 for arg in "$@"; do
   case "$arg" in
     --cuda) WANT_CUDA=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --hip) WANT_HIP=1 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "bootstrap: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -42,6 +46,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 PACKAGES=(cmake ninja-build g++ pkg-config python3-matplotlib libhwloc-dev libspdlog-dev libfmt-dev
           clang clang-format libclang-rt-14-dev xz-utils ca-certificates
           libcaf-dev)  # the C++ Actor Framework: the peer `bench actors` compares against
+# HIP: clang 15 with AMD's device libraries; compiles for AMD GPUs without one (no GPU here).
+# libstdc++ 11 headers: clang 15 crashes on libstdc++ 12's in C++20 (cmake/RingKernelsHipStdlib.cmake).
+if [ $WANT_HIP = 1 ]; then PACKAGES+=(hipcc libstdc++-11-dev); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -102,6 +109,11 @@ else
   else
     skip "Kokkos 3.4.01 source"
   fi
+  if [ $WANT_HIP = 1 ] && [ ! -f "$KOKKOS_SRC/.patched-hip" ]; then
+    # A marker of its own: a tree patched for CUDA by an earlier bootstrap gets this one too.
+    patch -d "$KOKKOS_SRC" -p1 --quiet < "$ROOT/cmake/patches/kokkos-3.4.01-hip-gfx90a.patch"
+    touch "$KOKKOS_SRC/.patched-hip"
+  fi
 
   build_kokkos() { # $1 = configuration name, rest = extra CMake options
     local name="$1"; shift
@@ -126,6 +138,12 @@ else
     export PATH="/usr/local/cuda/bin:$PATH"
     build_kokkos cuda -DKokkos_ENABLE_CUDA=ON -DKokkos_ARCH_HOPPER90=ON \
       -DKokkos_ENABLE_CUDA_LAMBDA=ON -DCMAKE_CXX_COMPILER="$KOKKOS_SRC/bin/nvcc_wrapper"
+  fi
+  if [ $WANT_HIP = 1 ]; then
+    # hipcc is Kokkos 3.4's compiler for HIP builds; gfx90a (MI200/MI250X) through the patch.
+    # Without an --offload-arch hipcc asks the (absent) GPU and silently targets gfx803: the
+    # architecture option passes it.
+    build_kokkos hip -DKokkos_ENABLE_HIP=ON -DKokkos_ARCH_VEGA90A=ON -DCMAKE_CXX_COMPILER=hipcc
   fi
 fi
 

@@ -15,7 +15,11 @@ int run_info(const arguments& args) {
   std::printf("Kokkos %s\n", compat::kokkos_version_string().c_str());
   std::printf("Backends:\n");
   for (const auto& backend : known_backends()) {
-    std::printf("  %-7s %s\n", backend.name.c_str(), backend.built ? "built" : "not built");
+    if (backend.built) {
+      std::printf("  %-7s built: %s\n", backend.name.c_str(), backend.hardware.c_str());
+    } else {
+      std::printf("  %-7s not built\n", backend.name.c_str());
+    }
   }
   std::printf("Topology:\n%s", describe(topology().summary()).c_str());
   return 0;

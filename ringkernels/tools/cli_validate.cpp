@@ -25,6 +25,11 @@ std::optional<validation_result> run_backend(const std::string& name, std::uint6
 #if defined(RINGKERNELS_ENABLE_CUDA)
   if (name == "cuda") return validate_with_actors<Kokkos::Cuda>(name, messages, base);
 #endif
+#if defined(RINGKERNELS_ENABLE_HIP)
+  if (name == "hip") {
+    return validate_with_actors<Kokkos::Experimental::HIP>(name, messages, base);
+  }
+#endif
   (void)messages;
   (void)base;
   return std::nullopt;  // built, but this backend's ring kernels are not implemented yet

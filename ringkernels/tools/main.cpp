@@ -203,9 +203,16 @@ int main(int argc, char* argv[]) {
   // OMP_PROC_BIND unset means "no binding" to libgomp, which read it at load time; saying so
   // explicitly silences Kokkos' warning on every command. A user's own value is kept.
   setenv("OMP_PROC_BIND", "false", 0);
+  try {
+    // Before Kokkos starts: `info` also answers on a machine without the build's GPU (Kokkos'
+    // CUDA or HIP initialisation aborts there), which is how CI checks a GPU build.
+    if (command == "info") return ringkernels::cli::run_info(args);
+  } catch (const std::exception& failure) {
+    std::fprintf(stderr, "ringkernels %s: %s\n", command.c_str(), failure.what());
+    return 1;
+  }
   Kokkos::ScopeGuard kokkos(kokkos_argc, kokkos_argv.data());
   try {
-    if (command == "info") return ringkernels::cli::run_info(args);
     if (command == "validate") return ringkernels::cli::run_validate(args);
     if (command == "bench") return ringkernels::cli::run_bench(args);
     if (command == "soak") return ringkernels::cli::run_soak(args);

@@ -1,6 +1,6 @@
-// GPU faults: a handler that traps kills the kernel; the runtime reports the CUDA error and
-// never hangs. A trap loses the CUDA context, so each case here is its own process (ctest runs
-// every test case apart; perf/gpu-suite.sh does the same).
+// GPU faults: a handler that traps kills the kernel; the runtime reports the GPU runtime's error
+// (CUDA's or HIP's) and never hangs. A trap loses the GPU context, so each case here is its own
+// process (ctest runs every test case apart; perf/gpu-suite.sh does the same).
 #include <ringkernels/runtime.hpp>
 
 #include <catch2/catch_template_test_macros.hpp>
@@ -28,16 +28,18 @@ struct trapping {
   };
   RINGKERNELS_INLINE_FUNCTION Reply operator()(const Request& request,
                                                ringkernels::context&) const {
-#if RINGKERNELS_DEVICE_PASS
+#if RINGKERNELS_DEVICE_PASS && RINGKERNELS_CUDA_COMPILER
     if (request.value < 0) __trap();
+#elif RINGKERNELS_DEVICE_PASS && RINGKERNELS_HIP_COMPILER
+    if (request.value < 0) __builtin_trap();  // HIP has no __trap()
 #endif
     return Reply{request.value};
   }
 };
 
 /// Sends a trapping request to a kernel launched in `mode`; checks the fault is reported with
-/// the CUDA error, then leaves the process (the trap destroyed the CUDA context: every later
-/// CUDA call fails, Kokkos' teardown included; all checks before are REQUIREs).
+/// the runtime's error, then leaves the process (the trap destroyed the GPU context: every later
+/// GPU call fails, Kokkos' teardown included; all checks before are REQUIREs).
 template <class ExecSpace>
 [[noreturn]] void trap_and_report(ringkernels::gpu_launch mode, const char* died) {
   ringkernels::runtime rt;
@@ -53,7 +55,8 @@ template <class ExecSpace>
     FAIL("no error after a trap");
   } catch (const ringkernels::error& failure) {
     REQUIRE(failure.code() == ringkernels::errc::handler_failed);
-    REQUIRE_THAT(failure.what(), ContainsSubstring("cudaError"));
+    REQUIRE_THAT(failure.what(),
+                 ContainsSubstring(test_support::gpu_runtime<ExecSpace>::error_prefix));
   }
   REQUIRE(std::chrono::steady_clock::now() - start < 5s);
   REQUIRE(kernel.state() == ringkernels::kernel_state::faulted);
@@ -67,7 +70,7 @@ template <class ExecSpace>
 template <class ExecSpace>
 void stall_and_recover(ringkernels::gpu_launch mode) {
   // Allocated before the launch (a resident kernel blocks Kokkos' device-wide fences).
-  Kokkos::View<std::uint32_t, Kokkos::CudaHostPinnedSpace> hold(
+  Kokkos::View<std::uint32_t, typename test_support::gpu_runtime<ExecSpace>::pinned_space> hold(
       Kokkos::view_alloc("hold", Kokkos::WithoutInitializing));
   hold() = 1;
   ringkernels::runtime rt;

@@ -1,7 +1,6 @@
 // Ring kernels resident on the GPU, through the public API (label `gpu`: run on the GPU machine
 // by perf/gpu-suite.sh). The same handlers as on the host backends.
 #include <ringkernels/backends/common/device_residency.hpp>
-#include <ringkernels/backends/cuda/device_check.hpp>
 #include <ringkernels/examples/echo.hpp>
 #include <ringkernels/examples/ping_pong.hpp>
 #include <ringkernels/examples/vector_add.hpp>
@@ -15,8 +14,6 @@
 #include "echo_stream.hpp"
 #include "gpu_backends.hpp"
 #include "test_handlers.hpp"
-
-#include <cuda_runtime_api.h>
 
 #include <cstring>
 #include <random>
@@ -177,8 +174,13 @@ TEMPLATE_TEST_CASE("two GPU kernels resident at once on one device", "[gpu][no_m
 namespace {
 using huge_frames = test_support::reverse_bytes_of<3000>;  // 11 KB of local memory per thread
 
+/// Cases about the local-memory reservation skip a runtime without one (HIP: docs/hip.md).
+template <class Space>
 void reset_local_memory_reservation() {
-  REQUIRE(cudaDeviceSetLimit(cudaLimitStackSize, 1024) == cudaSuccess);
+  if (!test_support::gpu_runtime<Space>::reset_local_memory_reservation()) {
+    SKIP(std::string(test_support::gpu_runtime<Space>::name) +
+         " has no local-memory reservation to grow");
+  }
 }
 
 /// Launches and terminates a kernel of `Handler`, which loads its code on an idle device.
@@ -212,8 +214,8 @@ void expect_refused(ringkernels::runtime& rt, const std::string& text) {
 
 TEMPLATE_TEST_CASE("a kernel whose code is not loaded is refused beside a resident one",
                    "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
-  if (!ringkernels::cuda_backend::lazy_module_loading())
-    SKIP("CUDA_MODULE_LOADING=EAGER: all code is loaded at start-up");
+  if (!test_support::gpu_runtime<TestType>::lazy_loading())
+    SKIP("code is loaded at start-up (CUDA_MODULE_LOADING=EAGER, HIP_ENABLE_DEFERRED_LOADING=0)");
   ringkernels::runtime rt;
   auto resident = rt.launch<TestType>(echo{}, named("resident_echo"));
   resident.activate();
@@ -231,7 +233,7 @@ TEMPLATE_TEST_CASE(
     "[gpu][residency]", RINGKERNELS_GPU_BACKENDS) {
   ringkernels::runtime rt;
   load_code_of<TestType, huge_frames>(rt);
-  reset_local_memory_reservation();
+  reset_local_memory_reservation<TestType>();
   auto resident = rt.launch<TestType>(echo{}, named("resident_echo"));
   resident.activate();
   expect_refused<TestType, huge_frames>(rt, "B of local memory per thread but device");
@@ -251,7 +253,7 @@ TEMPLATE_TEST_CASE("code loaded and the larger frames launched first: a smaller 
                    "[gpu][residency][no_memcheck]", RINGKERNELS_GPU_BACKENDS) {
   ringkernels::runtime rt;
   load_code_of<TestType, echo>(rt);
-  reset_local_memory_reservation();
+  reset_local_memory_reservation<TestType>();
   auto huge = rt.launch<TestType>(huge_frames{}, named("huge_first"));
   huge.activate();
   auto small = rt.launch<TestType>(echo{}, named("echo_second"));
@@ -270,7 +272,7 @@ TEMPLATE_TEST_CASE(
     "[gpu][residency][no_memcheck]", RINGKERNELS_GPU_BACKENDS) {
   // The event-driven kernel launches per batch, after the resident echo is there: its code and
   // its reservation must have been made ready when it started.
-  reset_local_memory_reservation();
+  reset_local_memory_reservation<TestType>();
   ringkernels::runtime rt;
   auto options = named("huge_events");
   options.launch = ringkernels::gpu_launch::event_driven;
@@ -308,19 +310,20 @@ TEMPLATE_TEST_CASE("VectorAdd by handle in device memory", "[gpu]", RINGKERNELS_
   // deep_copy and cudaFree synchronise the whole device, which waits for a resident kernel.
   struct arrays {
     std::uint32_t n;
-    Kokkos::View<float*, Kokkos::CudaSpace> a, b;
-    Kokkos::View<float*, Kokkos::CudaHostPinnedSpace> c;
+    Kokkos::View<float*, typename test_support::gpu_runtime<TestType>::device_space> a, b;
+    Kokkos::View<float*, typename test_support::gpu_runtime<TestType>::pinned_space> c;
     Kokkos::View<float*, Kokkos::HostSpace> a_host, b_host;
   };
   std::vector<arrays> cases;
   for (std::uint32_t n : {100u, 10000u, 1000000u}) {
-    arrays x{n,
-             Kokkos::View<float*, Kokkos::CudaSpace>("a", n),
-             Kokkos::View<float*, Kokkos::CudaSpace>("b", n),
-             Kokkos::View<float*, Kokkos::CudaHostPinnedSpace>(
-                 Kokkos::view_alloc("c", Kokkos::WithoutInitializing), n),
-             Kokkos::View<float*, Kokkos::HostSpace>("a_host", n),
-             Kokkos::View<float*, Kokkos::HostSpace>("b_host", n)};
+    arrays x{
+        n,
+        Kokkos::View<float*, typename test_support::gpu_runtime<TestType>::device_space>("a", n),
+        Kokkos::View<float*, typename test_support::gpu_runtime<TestType>::device_space>("b", n),
+        Kokkos::View<float*, typename test_support::gpu_runtime<TestType>::pinned_space>(
+            Kokkos::view_alloc("c", Kokkos::WithoutInitializing), n),
+        Kokkos::View<float*, Kokkos::HostSpace>("a_host", n),
+        Kokkos::View<float*, Kokkos::HostSpace>("b_host", n)};
     for (std::uint32_t i = 0; i < n; ++i) {
       x.a_host(i) = static_cast<float>(i) * 0.5f;
       x.b_host(i) = 3.0f - static_cast<float>(i % 7);
@@ -355,30 +358,26 @@ TEMPLATE_TEST_CASE("a handler sees device memory the host changed and the host s
   // The GPU reads a request without an acquire of its stamp and skips the acquire fence when
   // a fence since the last handler already emptied L1; and it releases a reply at device scope
   // for handlers that write only device memory. Lone requests take exactly those paths.
-  Kokkos::View<std::uint32_t*, Kokkos::CudaSpace> cell("cell", 1);  // before the launch
-  cudaStream_t stream = nullptr;
-  REQUIRE(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking) == cudaSuccess);
+  Kokkos::View<std::uint32_t*, typename test_support::gpu_runtime<TestType>::device_space> cell(
+      "cell", 1);  // before the launch
+  // Copies on a stream of their own while the kernel is resident (backend_traits::copy_memory).
+  const auto copy = &ringkernels::backend_traits<TestType>::copy_memory;
   ringkernels::runtime rt;
   auto kernel = rt.launch<TestType>(test_support::cell_swap{}, named("cell_swap"));
   kernel.activate();
   std::uint32_t stale = 0, unseen = 0;
   for (std::uint32_t k = 0; k < 2000; ++k) {
     const std::uint32_t put = 2 * k;
-    REQUIRE(cudaMemcpyAsync(cell.data(), &put, sizeof put, cudaMemcpyHostToDevice, stream) ==
-            cudaSuccess);
-    REQUIRE(cudaStreamSynchronize(stream) == cudaSuccess);
+    copy(cell.data(), &put, sizeof put);
     const auto reply = kernel.call({cell.data(), put + 1}).get(10s);
     stale += reply.seen != put;
     std::uint32_t left = 0;
-    REQUIRE(cudaMemcpyAsync(&left, cell.data(), sizeof left, cudaMemcpyDeviceToHost, stream) ==
-            cudaSuccess);
-    REQUIRE(cudaStreamSynchronize(stream) == cudaSuccess);
+    copy(&left, cell.data(), sizeof left);
     unseen += left != put + 1;
   }
   CHECK(stale == 0);
   CHECK(unseen == 0);
   CHECK(kernel.terminate().stopped);
-  REQUIRE(cudaStreamDestroy(stream) == cudaSuccess);
 }
 
 namespace {
@@ -387,7 +386,8 @@ namespace {
 /// Event-driven kernels are launched when frames wait: on the peer port too.
 template <class TestType>
 void ping_pong_rally(ringkernels::gpu_launch mode) {
-  Kokkos::View<std::uint64_t*, Kokkos::CudaHostPinnedSpace> finished("finished", 2);
+  Kokkos::View<std::uint64_t*, typename test_support::gpu_runtime<TestType>::pinned_space> finished(
+      "finished", 2);
   ringkernels::runtime rt;
   auto options = named("ping");
   options.launch = mode;
@@ -434,7 +434,8 @@ void relay_records_unique_ids(ringkernels::gpu_launch mode) {
       ringkernels::messaging::atomic_index<std::uint64_t, ringkernels::messaging::scope::system>;
   constexpr std::size_t bursts = 3;
   constexpr std::size_t per_burst = 256;
-  Kokkos::View<std::uint64_t*, Kokkos::CudaHostPinnedSpace> ids("ids", bursts * per_burst);
+  Kokkos::View<std::uint64_t*, typename test_support::gpu_runtime<TestType>::pinned_space> ids(
+      "ids", bursts * per_burst);
   ringkernels::runtime rt;
   auto options = named("relay");
   options.launch = mode;

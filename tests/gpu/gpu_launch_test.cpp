@@ -11,8 +11,6 @@
 #include "echo_stream.hpp"
 #include "gpu_backends.hpp"
 
-#include <cuda_runtime_api.h>
-
 #include <cstdio>
 #include <cstring>
 
@@ -79,8 +77,7 @@ TEMPLATE_TEST_CASE("automatic launch is cooperative on a datacenter GPU", "[gpu]
 
 TEMPLATE_TEST_CASE("kernels run on every device of the machine from one runtime", "[gpu][device]",
                    RINGKERNELS_GPU_BACKENDS) {
-  int devices = 0;
-  REQUIRE(cudaGetDeviceCount(&devices) == cudaSuccess);
+  const int devices = test_support::gpu_runtime<TestType>::device_count();
   REQUIRE(devices >= 1);
   ringkernels::runtime rt;
   std::vector<ringkernels::ring_kernel<TestType, echo>> kernels;
@@ -107,7 +104,8 @@ TEMPLATE_TEST_CASE("kernels run on every device of the machine from one runtime"
     FAIL("a device that does not exist was accepted");
   } catch (const ringkernels::error& e) {
     CHECK_THAT(e.what(),
-               ContainsSubstring("CUDA device " + std::to_string(devices) +
+               ContainsSubstring(std::string(test_support::gpu_runtime<TestType>::name) +
+                                 " device " + std::to_string(devices) +
                                  " does not exist: this machine has " + std::to_string(devices)));
   }
 }

@@ -65,6 +65,9 @@ TEST_CASE("the backend contract accepts this build's backends", "[ringkernels][c
 #if defined(RINGKERNELS_ENABLE_CUDA)
   STATIC_CHECK(ringkernels::backend<ringkernels::cuda_backend::traits>);
 #endif
+#if defined(RINGKERNELS_ENABLE_HIP)
+  STATIC_CHECK(ringkernels::backend<ringkernels::hip_backend::traits>);
+#endif
   STATIC_CHECK(ringkernels::backend<backend_with<complete_launcher>>);
 }
 

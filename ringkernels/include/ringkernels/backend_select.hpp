@@ -10,6 +10,9 @@
 #if defined(RINGKERNELS_ENABLE_CUDA)
 #include <ringkernels/backends/cuda/backend.hpp>
 #endif
+#if defined(RINGKERNELS_ENABLE_HIP)
+#include <ringkernels/backends/hip/backend.hpp>
+#endif
 
 #include <Kokkos_Core.hpp>
 
@@ -36,6 +39,13 @@ struct backend_traits<Kokkos::OpenMP> : host_backend::traits {
 template <>
 struct backend_traits<Kokkos::Cuda> : cuda_backend::traits {
   static constexpr const char* name = "cuda";
+};
+#endif
+
+#if defined(RINGKERNELS_ENABLE_HIP) && defined(KOKKOS_ENABLE_HIP)
+template <>
+struct backend_traits<Kokkos::Experimental::HIP> : hip_backend::traits {
+  static constexpr const char* name = "hip";
 };
 #endif
 

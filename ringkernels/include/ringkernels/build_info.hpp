@@ -13,6 +13,9 @@ namespace ringkernels {
 struct backend_info {
   std::string name;  ///< "serial", "openmp", "cuda", "hip"
   bool built;        ///< compiled into this build (Kokkos had it and the option was on)
+  /// For a built backend: what it was compiled for and where the project has run it, e.g.
+  /// "compiled for gfx90a (MI200/MI250X); never run on an AMD GPU" (docs/hip.md).
+  std::string hardware;
 };
 
 /// Every backend RingKernels knows, in preference order for "best available": cuda, hip,

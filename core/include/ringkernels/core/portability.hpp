@@ -148,5 +148,11 @@ RINGKERNELS_INLINE_FUNCTION bool atomic_compare_exchange(T* p, T& expected, T de
     "RINGKERNELS_ENABLE_CUDA is defined but this file is not compiled by nvcc (or nvcc_wrapper); \
 compile Kokkos code with the compiler Kokkos was built with, or define RINGKERNELS_HOST_ONLY_TU"
 #endif
+#if defined(RINGKERNELS_ENABLE_HIP) && !RINGKERNELS_HIP_COMPILER && \
+    !defined(RINGKERNELS_HOST_ONLY_TU)
+#error \
+    "RINGKERNELS_ENABLE_HIP is defined but this file is not compiled by hipcc (or clang in HIP \
+mode); compile Kokkos code with the compiler Kokkos was built with, or define RINGKERNELS_HOST_ONLY_TU"
+#endif
 
 #endif

@@ -7,6 +7,7 @@
 #include <ringkernels/core/backoff.hpp>
 #include <ringkernels/core/error.hpp>
 #include <ringkernels/messaging/frame_ring.hpp>
+#include <ringkernels/messaging/shared_bytes.hpp>
 
 #include <Kokkos_Core.hpp>
 
@@ -28,6 +29,12 @@ struct scope_of {
 #if defined(KOKKOS_ENABLE_CUDA)
 template <>
 struct scope_of<Kokkos::CudaSpace> {
+  static constexpr scope value = scope::device;
+};
+#endif
+#if defined(KOKKOS_ENABLE_HIP)
+template <>
+struct scope_of<Kokkos::Experimental::HIPSpace> {
   static constexpr scope value = scope::device;
 };
 #endif
@@ -74,7 +81,8 @@ class ring_buffer {
   static constexpr scope index_scope = scope_of<MemorySpace>::value;
   using ref_type = ring_ref<index_scope>;
 
-  ring_buffer(const std::string& label, const ring_options& options) : options_(options) {
+  ring_buffer(const std::string& label, const ring_options& options)
+      : options_(options), label_(label) {
     validate(label, options);
     std::uint64_t slots = 1;
     while (slots < options.slot_count) slots *= 2;
@@ -83,12 +91,11 @@ class ring_buffer {
     // Indices, counters and commit stamps must start at 0. Host-reachable memory is zeroed by
     // this thread (a Kokkos parallel fill would wake the OpenMP pool, whose spinning threads
     // then compete with the ring's own threads); device memory by a Kokkos fill.
-    storage_ = Kokkos::View<std::byte*, MemorySpace>(
-        Kokkos::view_alloc(label, Kokkos::WithoutInitializing), bytes);
+    storage_ = shared_allocator<MemorySpace>::allocate(label, bytes);
     if constexpr (host_accessible) {
       std::memset(static_cast<void*>(storage_.data()), 0, bytes);
     } else {
-      Kokkos::deep_copy(storage_, std::byte{0});
+      Kokkos::deep_copy(storage_.view, std::byte{0});
     }
     ref_.control = reinterpret_cast<ring_control*>(storage_.data());
     ref_.slots = storage_.data() + sizeof(ring_control);
@@ -104,8 +111,8 @@ class ring_buffer {
   const ring_options& options() const { return options_; }
   std::uint64_t slot_count() const { return ref_.slot_count; }
   /// Bytes of memory the ring occupies in its memory space.
-  std::size_t bytes() const { return storage_.extent(0); }
-  std::string label() const { return storage_.label(); }
+  std::size_t bytes() const { return storage_.size(); }
+  std::string label() const { return label_; }
 
   /// Refuses further pushes (push_result::closed); frames already queued stay readable.
   void close() {
@@ -169,7 +176,8 @@ class ring_buffer {
   }
 
   ring_options options_;
-  Kokkos::View<std::byte*, MemorySpace> storage_;
+  std::string label_;
+  shared_bytes<MemorySpace> storage_;
   ref_type ref_;
 };
 

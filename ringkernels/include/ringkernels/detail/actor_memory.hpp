@@ -65,7 +65,9 @@ KOKKOS_INLINE_FUNCTION void initial_state(const Actor& actor, std::uint64_t id,
 template <class ExecSpace, class Actor, class View>
 void initialise_actor_states(const View& view, const Actor& actor) {
   Kokkos::parallel_for(
-      "ringkernels.actor_init", Kokkos::RangePolicy<ExecSpace>(0, view.extent(0)),
+      "ringkernels.actor_init",
+      // 64-bit indices: HIP's default index type is 32-bit, and a system may hold more ids.
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::uint64_t>>(0, view.extent(0)),
       KOKKOS_LAMBDA(const std::size_t id) { initial_state(actor, id, view(id)); });
   ExecSpace().fence();
 }

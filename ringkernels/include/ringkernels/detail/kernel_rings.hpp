@@ -55,10 +55,9 @@ class kernel_rings {
       peer_options.policy = messaging::backpressure::reject;  // a peer kernel never waits
       peer_input_ = std::make_unique<ring_type>(options.name + ".peer", peer_options);
     }
-    control_storage_ = Kokkos::View<std::byte*, MemorySpace>(
-        Kokkos::view_alloc(options.name + ".control", Kokkos::WithoutInitializing),
-        control_block_bytes(options.workers));
-    std::memset(static_cast<void*>(control_storage_.data()), 0, control_storage_.extent(0));
+    control_storage_ = messaging::shared_allocator<MemorySpace>::allocate(
+        options.name + ".control", control_block_bytes(options.workers));
+    std::memset(static_cast<void*>(control_storage_.data()), 0, control_storage_.size());
     control()->worker_count = static_cast<std::uint32_t>(options.workers);
   }
 
@@ -170,18 +169,18 @@ class kernel_rings {
       for (auto& ring : inputs) (void)ring.release();
       for (auto& ring : outputs) (void)ring.release();
       (void)peer_input.release();
-      new Kokkos::View<std::byte*, MemorySpace>(std::move(control));  // never freed
+      new messaging::shared_bytes<MemorySpace>(std::move(control));  // never freed
     }
     std::string name;
     ring_list inputs, outputs;
     std::unique_ptr<ring_type> peer_input;
-    Kokkos::View<std::byte*, MemorySpace> control;
+    messaging::shared_bytes<MemorySpace> control;
   };
 
   ring_list inputs_;
   ring_list outputs_;
   std::unique_ptr<ring_type> peer_input_;
-  Kokkos::View<std::byte*, MemorySpace> control_storage_;
+  messaging::shared_bytes<MemorySpace> control_storage_;
 };
 
 }  // namespace ringkernels::detail

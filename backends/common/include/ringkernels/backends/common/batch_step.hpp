@@ -1,7 +1,7 @@
 // The batch step, one source for every backend: what a worker holds (worker_binding), how it
 // counts (worker_tally, batch_count), and what it does per frame (is_request_frame,
 // run_handler, reply_header_for, push_reply). The CPU loop runs it frame by frame
-// (dispatch_batch); the GPU loop (backends/cuda/dispatch.hpp) spreads a batch over a warp's
+// (dispatch_batch); the GPU loop (backends/common/gpu_dispatch.hpp) spreads a batch over a warp's
 // lanes and calls the same pieces.
 #ifndef RINGKERNELS_BACKENDS_COMMON_BATCH_STEP_HPP
 #define RINGKERNELS_BACKENDS_COMMON_BATCH_STEP_HPP

@@ -24,7 +24,7 @@ struct traits {
   /// Handlers run on GPU threads: their read-modify-writes on pinned host memory (a peer port's
   /// tail) are atomic only among the threads of one GPU (messaging::ring_ref::device_scope_rmw).
   static constexpr bool gpu_threads = true;
-  static constexpr std::uint32_t lanes_per_worker = warp_width;  ///< a worker is one warp
+  static constexpr std::uint32_t lanes_per_worker = warp::width;  ///< a worker is one warp
   template <class Handler>
   using launcher = cuda_backend::launcher<Handler>;
   /// Ring kernels resident on Kokkos' device ("" when none): while one is, Kokkos 3.4's

@@ -1,16 +1,15 @@
-// The event-driven mode (launch_choice.hpp): no kernel stays resident. A host thread watches
-// the control block and the input rings in pinned memory (host reads, no PCIe) and launches the
-// dispatch loop when a command changed or frames wait; the loop runs until its rings are empty
-// (loop_pass::until_idle) and exits. Every 100 ms it also launches once with nothing to do, so
-// the workers' heartbeats stay fresh and a hung launch is still reported stalled.
-#ifndef RINGKERNELS_BACKENDS_CUDA_EVENT_PUMP_HPP
-#define RINGKERNELS_BACKENDS_CUDA_EVENT_PUMP_HPP
+// The event-driven mode (launch_choice.hpp), for every GPU backend: no kernel stays resident. A
+// host thread watches the control block and the input rings in pinned memory (host reads, no
+// PCIe) and launches the dispatch loop when a command changed or frames wait; the loop runs
+// until its rings are empty (gpu::loop_pass::until_idle) and exits. Every 100 ms it also launches
+// once with nothing to do, so the workers' heartbeats stay fresh and a hung launch is still
+// reported stalled. `Runtime` is the backend's runtime API (cuda/launch.hpp, hip/launch.hpp).
+#ifndef RINGKERNELS_BACKENDS_COMMON_GPU_EVENT_PUMP_HPP
+#define RINGKERNELS_BACKENDS_COMMON_GPU_EVENT_PUMP_HPP
 
 #include <ringkernels/backends/common/control_block.hpp>
-#include <ringkernels/backends/cuda/checked_call.hpp>
+#include <ringkernels/backends/common/dispatch_loop.hpp>
 #include <ringkernels/core/backoff.hpp>
-
-#include <cuda_runtime_api.h>
 
 #include <atomic>
 #include <chrono>
@@ -21,24 +20,18 @@
 #include <string>
 #include <thread>
 
-namespace ringkernels::cuda_backend {
+namespace ringkernels::gpu {
 
-/// The text a kernel's death is reported with (the fault message users see).
-inline std::string describe_kernel_death(cudaError_t state, const char* what) {
-  return std::string("the ") + what + " died: " + cudaGetErrorName(state) + " (" +
-         cudaGetErrorString(state) + ")" +
-         (classify(state) == gpu_error_severity::context_killing
-              ? "; the CUDA context is lost, relaunch the process"
-              : "");
-}
-
+template <class Runtime>
 class event_pump {
  public:
   using binding_type = worker_binding<messaging::scope::system>;
+  using error_type = typename Runtime::error_type;
+  using stream_type = typename Runtime::stream_type;
   /// Enqueues one pass of the dispatch kernel on the stream; returns the launch error.
-  using launch_function = std::function<cudaError_t(cudaStream_t)>;
+  using launch_function = std::function<error_type(stream_type)>;
 
-  static std::shared_ptr<event_pump> start(int device, cudaStream_t stream,
+  static std::shared_ptr<event_pump> start(int device, stream_type stream,
                                            const binding_type* bindings, std::size_t workers,
                                            launch_function launch) {
     auto pump =
@@ -76,7 +69,7 @@ class event_pump {
   }
 
  private:
-  event_pump(cudaStream_t stream, const binding_type* bindings, std::size_t workers,
+  event_pump(stream_type stream, const binding_type* bindings, std::size_t workers,
              launch_function launch)
       : stream_(stream), bindings_(bindings), workers_(workers), launch_(std::move(launch)) {}
 
@@ -84,13 +77,13 @@ class event_pump {
     using access = control_access<messaging::scope::system>;
     using clock = std::chrono::steady_clock;
     constexpr auto refresh = std::chrono::milliseconds(100);
-    cudaError_t state = cudaSetDevice(device);
+    error_type state = Runtime::set_device(device);
     backoff::tuning tuning;
     tuning.max_sleep = std::chrono::microseconds(50);  // the wake-up latency of an idle kernel
     backoff waiting(tuning);
     auto seen = static_cast<kernel_command>(~0u);
     auto last_launch = clock::now() - refresh;
-    while (state == cudaSuccess && !abandoned_.load(std::memory_order_acquire)) {
+    while (state == Runtime::success && !abandoned_.load(std::memory_order_acquire)) {
       const kernel_command command = access::command(bindings_[0].control);
       const bool due = command != seen || (command == kernel_command::run && frames_waiting()) ||
                        clock::now() - last_launch >= refresh;
@@ -100,14 +93,14 @@ class event_pump {
       }
       waiting.reset();
       state = launch_(stream_);
-      if (state == cudaSuccess) state = cudaStreamSynchronize(stream_);
+      if (state == Runtime::success) state = Runtime::synchronize(stream_);
       seen = command;
       last_launch = clock::now();
       if (command == kernel_command::terminate) break;
     }
-    if (state != cudaSuccess) {
+    if (state != Runtime::success) {
       std::lock_guard lock(mutex_);
-      failure_ = describe_kernel_death(state, "event-driven launch");
+      failure_ = Runtime::describe_death(state, "event-driven launch");
     }
     stopped_.store(true, std::memory_order_release);
   }
@@ -130,7 +123,7 @@ class event_pump {
            waiting(peer);
   }
 
-  cudaStream_t stream_;
+  stream_type stream_;
   const binding_type* bindings_;
   std::size_t workers_;
   launch_function launch_;
@@ -141,6 +134,6 @@ class event_pump {
   std::optional<std::string> failure_;  ///< under mutex_
 };
 
-}  // namespace ringkernels::cuda_backend
+}  // namespace ringkernels::gpu
 
 #endif

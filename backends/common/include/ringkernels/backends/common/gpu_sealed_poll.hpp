@@ -1,7 +1,9 @@
-// One poll of a sealed input ring by a warp: the window's slots are read whole, stamp included,
-// in one PCIe round trip, and each frame is taken when its stamp and seal say it is complete
-// (messaging/frame_seal.hpp). Reading the stamp first and the frame after it costs two dependent
-// round trips: 1.2 us of a 4.5 us round trip on an H200.
+// One poll of a sealed input ring by a warp (NVIDIA, 32 lanes) or wavefront (AMD, 64 lanes): the
+// window's slots are read whole, stamp included, in one PCIe round trip, and each frame is taken
+// when its stamp and seal say it is complete (messaging/frame_seal.hpp). Reading the stamp first
+// and the frame after it costs two dependent round trips: 1.2 us of a 4.5 us round trip on an H200.
+// GPU code shared by the CUDA and HIP backends (compiled by nvcc or hipcc only); the lane count
+// comes from the backend's warp.hpp.
 //
 // The loads bypass the caches (a poll must see memory, not an old cached line), and such loads
 // from one thread are served one after another: 7 of them per lane made a lone request's round
@@ -9,8 +11,8 @@
 // request's 7 units), each lane loads one unit per group of slots, and the units meet in
 // shared memory where the slot's own lane checks them. A warp load then covers whole 128 B
 // slots side by side.
-#ifndef RINGKERNELS_BACKENDS_CUDA_SEALED_POLL_HPP
-#define RINGKERNELS_BACKENDS_CUDA_SEALED_POLL_HPP
+#ifndef RINGKERNELS_BACKENDS_COMMON_GPU_SEALED_POLL_HPP
+#define RINGKERNELS_BACKENDS_COMMON_GPU_SEALED_POLL_HPP
 
 #include <ringkernels/messaging/frame_ring.hpp>
 #include <ringkernels/messaging/frame_seal.hpp>
@@ -19,45 +21,46 @@
 #include <cstdint>
 #include <cstring>
 
-namespace ringkernels::cuda_backend {
+namespace ringkernels::gpu {
 
-/// The geometry of a poll for frames carrying a Request.
-template <class Request>
+/// The geometry of a poll for frames carrying a Request by `Width` lanes.
+template <class Request, std::uint32_t Width>
 struct sealed_poll_shape {
   static constexpr std::uint32_t header_units = sizeof(messaging::frame_header) / 16;
   /// 16-byte units in one frame.
   static constexpr std::uint32_t units =
       header_units + static_cast<std::uint32_t>((sizeof(Request) + 15) / 16);
-  /// Lanes reading one slot: the units rounded up to a power of two, at most the warp.
+  /// Lanes reading one slot: the units rounded up to a power of two, at most 32.
   static constexpr std::uint32_t slot_lanes = units <= 4    ? 4
                                               : units <= 8  ? 8
                                               : units <= 16 ? 16
                                                             : 32;
-  static constexpr std::uint32_t slots_per_load = 32 / slot_lanes;
+  static constexpr std::uint32_t slots_per_load = Width / slot_lanes;
   /// Units a lane loads of its slot (several only when a frame has more than 32).
   static constexpr std::uint32_t units_per_lane = (units + slot_lanes - 1) / slot_lanes;
   static constexpr std::size_t staging_limit = 16384;  ///< shared memory for one poll, bytes
   static_assert(units * 16 <= staging_limit,
                 "a GPU ring kernel's request frame (48 B header + Request) must fit 16 KiB: pass "
                 "larger data as a device-memory handle (ringkernels/buffer_handle.hpp)");
-  /// The most slots one poll reads: a warp's 32, or what the staging holds.
+  /// The most slots one poll reads: one per lane, or what the staging holds.
   static constexpr std::uint32_t max_window =
-      staging_limit / (units * 16) < 32 ? static_cast<std::uint32_t>(staging_limit / (units * 16))
-                                        : 32;
+      staging_limit / (units * 16) < Width
+          ? static_cast<std::uint32_t>(staging_limit / (units * 16))
+          : Width;
   static constexpr std::uint32_t loads_per_lane =
       (max_window + slots_per_load - 1) / slots_per_load * units_per_lane;
 };
 
-/// All 32 lanes call it with the same arguments. Reads slots head .. head + width - 1
+/// All lanes of the warp call it with the same arguments. Reads slots head .. head + width - 1
 /// (width <= max_window) and returns in lane i < width whether the frame at head + i is
 /// complete; `header` and `request` then hold it. A frame of another size than Request (dropped
 /// as malformed by the caller) is judged through an acquire of its stamp instead: its seal
 /// covers bytes this poll did not read.
-template <class Request>
+template <class Warp, class Request>
 __device__ bool poll_sealed_window(const messaging::ring_ref<messaging::scope::system>& ring,
                                    std::uint64_t head, std::uint32_t width, unsigned lane,
                                    messaging::frame_header& header, Request& request) {
-  using shape = sealed_poll_shape<Request>;
+  using shape = sealed_poll_shape<Request, Warp::width>;
   __shared__ messaging::chunk16 staging[shape::max_window * shape::units];
   // Every load is issued before the first is used, so one lane's loads overlap as far as the
   // hardware lets them.
@@ -81,7 +84,7 @@ __device__ bool poll_sealed_window(const messaging::ring_ref<messaging::scope::s
     std::uint32_t slot_index = 0, unit = 0;
     if (place(k, slot_index, unit)) staging[slot_index * shape::units + unit] = loaded[k];
   }
-  __syncwarp();
+  Warp::sync();
   bool complete = false;
   if (lane < width) {
     const std::uint64_t position = head + lane;
@@ -102,10 +105,10 @@ __device__ bool poll_sealed_window(const messaging::ring_ref<messaging::scope::s
       }
     }
   }
-  __syncwarp();  // the staging is free for the next poll
+  Warp::sync();  // the staging is free for the next poll
   return complete;
 }
 
-}  // namespace ringkernels::cuda_backend
+}  // namespace ringkernels::gpu
 
 #endif
