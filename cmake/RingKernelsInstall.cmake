@@ -31,4 +31,5 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/RingKernelsConfigVersion.
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/RingKernelsConfig.cmake
               ${PROJECT_BINARY_DIR}/RingKernelsConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/RingKernelsHipStdlib.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/RingKernels)

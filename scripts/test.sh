@@ -27,6 +27,12 @@ bash scripts/bootstrap.sh --hip
 cmake --preset hip -DRINGKERNELS_WERROR=$WERROR >/dev/null
 cmake --build --preset hip --target ringkernels_cli gpu_tests gpu_fault_tests
 bash scripts/check-hip-build.sh build/hip
+# The SSSP example as an outside project against the installed HIP package (the embedding path).
+cmake --install build/hip --prefix build/hip/install >/dev/null
+cmake -S examples/sssp -B build/hip/sssp_example -G Ninja -DCMAKE_CXX_COMPILER=hipcc \
+  -DCMAKE_PREFIX_PATH="$ROOT/build/hip/install" >/dev/null
+cmake --build build/hip/sssp_example
+bash scripts/check-hip-build.sh build/hip build/hip/sssp_example/sssp_example
 echo "[test] host tests under AddressSanitizer + UBSan (leaks too; tests/sanitizers/lsan.supp"
 echo "       lists the one suppressed library report and why)"
 cmake --preset asan -DRINGKERNELS_WERROR=$WERROR >/dev/null

@@ -1,7 +1,7 @@
 // Single-source shortest paths two ways on one execution space: as an actor program (one actor
 // per block of vertices, no rounds; ringkernels/examples/sssp/actor_version.hpp) and as
 // bulk-synchronous frontier Bellman-Ford in plain Kokkos; both checked against Dijkstra.
-//   sssp_example [--backend serial|openmp|cuda] [--graph grid|kron] [--scale S] [--workers N]
+//   sssp_example [--backend serial|openmp|cuda|hip] [--graph grid|kron] [--scale S] [--workers N]
 //                [--delta D]   (the actor version's bucket width; 0: one bucket)
 // Exit status 0 only when both versions match Dijkstra on every vertex.
 #include <ringkernels/examples/sssp/actor_version.hpp>
@@ -106,6 +106,11 @@ int main(int argc, char* argv[]) {
     } else if (s.backend == "cuda") {
 #if defined(KOKKOS_ENABLE_CUDA)
       ok = run<Kokkos::Cuda>(g, s.workers, s.delta);
+      built = true;
+#endif
+    } else if (s.backend == "hip") {
+#if defined(KOKKOS_ENABLE_HIP)
+      ok = run<Kokkos::Experimental::HIP>(g, s.workers, s.delta);
       built = true;
 #endif
     } else {
