@@ -23,3 +23,19 @@ pkg_check_modules(HWLOC REQUIRED IMPORTED_TARGET hwloc)
 # carry to other machines, and no fmt code in files that nvcc compiles for the device.
 find_path(SPDLOG_INCLUDE_DIR spdlog/spdlog.h REQUIRED)
 find_path(FMT_INCLUDE_DIR fmt/format.h REQUIRED)
+
+# Prometheus endpoint (runtime_options::metrics_address, `ringkernels serve`): prometheus-cpp's
+# pull exposer (Debian prometheus-cpp-dev, installed by the bootstrap). Off in GPU builds, whose
+# binaries travel to a GPU machine without Debian's shared libraries.
+find_package(prometheus-cpp CONFIG QUIET)
+set(_rk_prometheus_default OFF)
+if(prometheus-cpp_FOUND AND NOT Kokkos_DEVICES MATCHES "CUDA|HIP")
+  set(_rk_prometheus_default ON)
+endif()
+option(RINGKERNELS_WITH_PROMETHEUS "Serve metrics for Prometheus (needs prometheus-cpp)"
+       ${_rk_prometheus_default})
+if(RINGKERNELS_WITH_PROMETHEUS AND NOT prometheus-cpp_FOUND)
+  message(FATAL_ERROR "RINGKERNELS_WITH_PROMETHEUS=ON but prometheus-cpp was not found "
+                      "(Debian: prometheus-cpp-dev; scripts/bootstrap.sh installs it)")
+endif()
+message(STATUS "RingKernels: Prometheus endpoint ${RINGKERNELS_WITH_PROMETHEUS}")

@@ -45,7 +45,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # --- 1. Debian packages -----------------------------------------------------------------------
 PACKAGES=(cmake ninja-build g++ pkg-config python3-matplotlib libhwloc-dev libspdlog-dev libfmt-dev
           clang clang-format libclang-rt-14-dev xz-utils ca-certificates
-          libcaf-dev)  # the C++ Actor Framework: the peer `bench actors` compares against
+          libcaf-dev   # the C++ Actor Framework: the peer `bench actors` compares against
+          prometheus-cpp-dev curl)  # the metrics endpoint, and the client its test scrapes with
 # HIP: clang 15 with AMD's device libraries; compiles for AMD GPUs without one (no GPU here).
 # libstdc++ 11 headers: clang 15 crashes on libstdc++ 12's in C++20 (cmake/RingKernelsHipStdlib.cmake).
 if [ $WANT_HIP = 1 ]; then PACKAGES+=(hipcc libstdc++-11-dev); fi

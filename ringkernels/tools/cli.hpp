@@ -21,6 +21,7 @@ int run_info(const arguments& args);
 int run_validate(const arguments& args);
 int run_bench(const arguments& args);
 int run_soak(const arguments& args);
+int run_serve(const arguments& args);
 /// Prints the machine line and `result`'s table; writes its JSON to `json` unless empty.
 void print_report(const perf::report& result, const std::string& json);
 

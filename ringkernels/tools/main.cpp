@@ -1,4 +1,4 @@
-// Entry point of the `ringkernels` tool: info, validate, bench.
+// Entry point of the `ringkernels` tool: info, validate, bench, soak, serve.
 #include "cli.hpp"
 
 #include <ringkernels/backends/common/launch_choice.hpp>
@@ -39,6 +39,11 @@ void print_usage() {
       "  soak --backend B [--seconds N] [--rate R] [--json FILE] [--csv FILE]\n"
       "                                         a kernel under steady load: 5 s windows, "
       "accounting\n"
+      "  serve --backend B [--metrics HOST:PORT] [--seconds N]\n"
+      "                                         a kernel under light load, its telemetry for "
+      "Prometheus\n"
+      "                                         at http://HOST:PORT/metrics (default "
+      "127.0.0.1:9464)\n"
       "options for GPU backends: --device N (the GPU everything runs on; default 0)\n"
       "                          --launch automatic|cooperative|persistent|event-driven\n");
 }
@@ -216,6 +221,7 @@ int main(int argc, char* argv[]) {
     if (command == "validate") return ringkernels::cli::run_validate(args);
     if (command == "bench") return ringkernels::cli::run_bench(args);
     if (command == "soak") return ringkernels::cli::run_soak(args);
+    if (command == "serve") return ringkernels::cli::run_serve(args);
   } catch (const std::exception& failure) {
     std::fprintf(stderr, "ringkernels %s: %s\n", command.c_str(), failure.what());
     return 1;

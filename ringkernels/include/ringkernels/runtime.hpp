@@ -11,6 +11,8 @@
 #define RINGKERNELS_RUNTIME_HPP
 
 #include <ringkernels/actor_system.hpp>
+#include <ringkernels/core/telemetry.hpp>
+#include <ringkernels/detail/metrics_endpoint.hpp>
 #include <ringkernels/ring_kernel.hpp>
 
 #include <memory>
@@ -20,9 +22,19 @@
 
 namespace ringkernels {
 
+/// How a runtime starts.
+struct runtime_options {
+  /// "HOST:PORT" to serve every kernel's and actor system's telemetry for Prometheus at
+  /// http://HOST:PORT/metrics while the runtime lives (port 0: a free port, metrics_port() says
+  /// which); empty: no endpoint. A build without prometheus-cpp refuses a non-empty address.
+  std::string metrics_address;
+};
+
 class runtime {
  public:
   runtime();
+  /// Throws ringkernels::error when the metrics endpoint cannot listen where asked.
+  explicit runtime(const runtime_options& options);
   ~runtime();
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;
@@ -107,12 +119,21 @@ class runtime {
   messaging::queue_registry& queues() { return shared_->registry; }
   const topology& machine() const { return shared_->machine; }
 
+  /// The telemetry of every kernel and actor system of this runtime still alive, now: what the
+  /// metrics endpoint serves at each scrape. @threadsafe
+  std::vector<telemetry_snapshot> telemetry();
+  /// The same collection as one JSON document: {"kernels": [snapshot, ...]}. @threadsafe
+  std::string telemetry_json();
+  /// The port the metrics endpoint listens on; 0 without one.
+  int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+
  private:
   void remember(std::shared_ptr<detail::kernel_base> kernel);
 
   std::shared_ptr<detail::runtime_state> shared_;
   std::mutex kernels_mutex_;
   std::vector<std::weak_ptr<detail::kernel_base>> kernels_;
+  std::unique_ptr<detail::metrics_endpoint> metrics_;  ///< stopped first when the runtime goes
 };
 
 }  // namespace ringkernels

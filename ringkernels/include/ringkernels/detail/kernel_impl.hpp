@@ -36,6 +36,8 @@ class kernel_base {
   virtual ~kernel_base() = default;
   virtual const std::string& name() const = 0;
   virtual kernel_state current_state() = 0;
+  /// A copy of the counters now (runtime::telemetry(), the metrics endpoint). @threadsafe
+  virtual telemetry_snapshot snapshot() = 0;
   /// Terminates unless already terminated or never launched; never throws.
   virtual void shut_down() noexcept = 0;
 };
@@ -265,7 +267,7 @@ class kernel_impl final : public kernel_base {
   void record_end_to_end(std::uint64_t nanoseconds) { telemetry_.end_to_end.record(nanoseconds); }
 
   // --- observation -------------------------------------------------------------------------
-  telemetry_snapshot snapshot() {
+  telemetry_snapshot snapshot() override {
     control_.refresh_fault();
     telemetry_snapshot s;
     s.kernel = options_.name;
@@ -284,8 +286,13 @@ class kernel_impl final : public kernel_base {
       s.dropped_oldest = rings_.dropped_oldest();
       s.reply_queue_depth = rings_.reply_queue_depth();
     }
-    const auto end = state() == kernel_state::terminated ? stopped_at_ : clock_type::now();
-    s.uptime_seconds = started_ ? std::chrono::duration<double>(end - *started_).count() : 0.0;
+    {
+      // Written under it by activate() and terminate(); the metrics endpoint reads from its own
+      // thread.
+      std::lock_guard lock(lifecycle_mutex_);
+      const auto end = state() == kernel_state::terminated ? stopped_at_ : clock_type::now();
+      s.uptime_seconds = started_ ? std::chrono::duration<double>(end - *started_).count() : 0.0;
+    }
     s.handler_ns = telemetry_.handler_times->buckets();
     s.end_to_end_ns = telemetry_.end_to_end.buckets();
     return s;
