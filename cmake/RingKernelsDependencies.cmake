@@ -24,6 +24,10 @@ pkg_check_modules(HWLOC REQUIRED IMPORTED_TARGET hwloc)
 find_path(SPDLOG_INCLUDE_DIR spdlog/spdlog.h REQUIRED)
 find_path(FMT_INCLUDE_DIR fmt/format.h REQUIRED)
 
+# nlohmann-json writes the JSON (telemetry snapshots, benchmark results): header-only and used
+# in .cpp files only, linked as a build-time dependency so the installed package never names it.
+find_package(nlohmann_json 3 REQUIRED)
+
 # Prometheus endpoint (runtime_options::metrics_address, `ringkernels serve`): prometheus-cpp's
 # pull exposer (Debian prometheus-cpp-dev, installed by the bootstrap). Off in GPU builds, whose
 # binaries travel to a GPU machine without Debian's shared libraries.

@@ -2,6 +2,8 @@
 
 #include <ringkernels/core/error.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <sys/utsname.h>
 
 #include <algorithm>
@@ -33,31 +35,19 @@ void report::print_table() const {
   }
 }
 
-namespace {
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  return out;
-}
-}  // namespace
-
 void report::write_json(const std::string& path, const std::string& machine) const {
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  for (const auto& entry : results_) {
+    results.push_back({{"name", entry.name}, {"value", entry.value}, {"unit", entry.unit}});
+  }
+  const nlohmann::ordered_json document = {{"title", title_},
+                                           {"machine", machine},
+                                           {"device", device_},
+                                           {"results", std::move(results)}};
   std::ofstream out(path);
   if (!out)
     RINGKERNELS_THROW(errc::invalid_argument, "cannot write benchmark JSON to '" + path + "'");
-  out << "{\n  \"title\": \"" << escape(title_) << "\",\n  \"machine\": \"" << escape(machine)
-      << "\",\n  \"device\": \"" << escape(device_) << "\",\n  \"results\": [\n";
-  for (std::size_t i = 0; i < results_.size(); ++i) {
-    char value[64];
-    std::snprintf(value, sizeof value, "%.3f", results_[i].value);
-    out << "    {\"name\": \"" << escape(results_[i].name) << "\", \"value\": " << value
-        << ", \"unit\": \"" << escape(results_[i].unit) << "\"}"
-        << (i + 1 < results_.size() ? ",\n" : "\n");
-  }
-  out << "  ]\n}\n";
+  out << document.dump(2) << "\n";
   if (!out) RINGKERNELS_THROW(errc::backend_failure, "writing '" + path + "' failed");
 }
 

@@ -46,6 +46,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 PACKAGES=(cmake ninja-build g++ pkg-config python3-matplotlib libhwloc-dev libspdlog-dev libfmt-dev
           clang clang-format libclang-rt-14-dev xz-utils ca-certificates
           libcaf-dev   # the C++ Actor Framework: the peer `bench actors` compares against
+          nlohmann-json3-dev  # JSON output (header-only, build-time only)
           prometheus-cpp-dev curl)  # the metrics endpoint, and the client its test scrapes with
 # HIP: clang 15 with AMD's device libraries; compiles for AMD GPUs without one (no GPU here).
 # libstdc++ 11 headers: clang 15 crashes on libstdc++ 12's in C++20 (cmake/RingKernelsHipStdlib.cmake).

@@ -1,5 +1,9 @@
 #include <ringkernels/core/telemetry.hpp>
 
+// JSON through nlohmann-json (header-only, private to this file: not part of the installed
+// interface), so names with quotes or control characters come out escaped.
+#include <nlohmann/json.hpp>
+
 #include <sstream>
 
 namespace ringkernels {
@@ -42,17 +46,42 @@ std::uint64_t latency_histogram::percentile_upper_ns(double p) const noexcept {
 
 namespace {
 
-void histogram_json(std::ostringstream& out, const char* name,
-                    const std::array<std::uint64_t, latency_histogram::bucket_count>& buckets) {
-  out << "\"" << name << "\": {\"bucket_upper_ns\": [";
+/// {"bucket_upper_ns": [2, 4, ...], "counts": [...]}
+nlohmann::ordered_json histogram_json(
+    const std::array<std::uint64_t, latency_histogram::bucket_count>& buckets) {
+  nlohmann::ordered_json upper = nlohmann::ordered_json::array();
   for (int b = 0; b < latency_histogram::bucket_count; ++b) {
-    out << (b ? ", " : "") << (std::uint64_t{1} << (b + 1));
+    upper.push_back(std::uint64_t{1} << (b + 1));
   }
-  out << "], \"counts\": [";
-  for (int b = 0; b < latency_histogram::bucket_count; ++b) {
-    out << (b ? ", " : "") << buckets[static_cast<std::size_t>(b)];
-  }
-  out << "]}";
+  return {{"bucket_upper_ns", std::move(upper)}, {"counts", buckets}};
+}
+
+/// The snapshot as a JSON object (the keys in a fixed order, the names a contract).
+nlohmann::ordered_json snapshot_json(const telemetry_snapshot& s) {
+  return {{"kernel", s.kernel},
+          {"backend", s.backend},
+          {"state", s.state},
+          {"sent", s.sent},
+          {"peer_received", s.peer_received},
+          {"received", s.received},
+          {"processed", s.processed},
+          {"replies_sent", s.replies_sent},
+          {"replies_received", s.replies_received},
+          {"replies_abandoned", s.replies_abandoned},
+          {"replies_malformed", s.replies_malformed},
+          {"dropped",
+           {{"malformed", s.dropped_malformed},
+            {"handler_failed", s.dropped_handler_failed},
+            {"reply_lost", s.dropped_reply_lost},
+            {"oldest", s.dropped_oldest}}},
+          {"refused_full", s.refused_full},
+          {"dropped_newest", s.dropped_newest},
+          {"loop_iterations", s.loop_iterations},
+          {"pending", s.pending},
+          {"reply_queue_depth", s.reply_queue_depth},
+          {"uptime_seconds", s.uptime_seconds},
+          {"handler_ns_sampled", histogram_json(s.handler_ns)},
+          {"end_to_end_ns", histogram_json(s.end_to_end_ns)}};
 }
 
 void histogram_prometheus(
@@ -71,26 +100,12 @@ void histogram_prometheus(
 
 }  // namespace
 
-std::string telemetry_snapshot::to_json() const {
-  std::ostringstream out;
-  out << "{\"kernel\": \"" << kernel << "\", \"backend\": \"" << backend << "\", \"state\": \""
-      << state << "\", \"sent\": " << sent << ", \"peer_received\": " << peer_received
-      << ", \"received\": " << received << ", \"processed\": " << processed
-      << ", \"replies_sent\": " << replies_sent << ", \"replies_received\": " << replies_received
-      << ", \"replies_abandoned\": " << replies_abandoned
-      << ", \"replies_malformed\": " << replies_malformed
-      << ", \"dropped\": {\"malformed\": " << dropped_malformed
-      << ", \"handler_failed\": " << dropped_handler_failed
-      << ", \"reply_lost\": " << dropped_reply_lost << ", \"oldest\": " << dropped_oldest
-      << "}, \"refused_full\": " << refused_full << ", \"dropped_newest\": " << dropped_newest
-      << ", \"loop_iterations\": " << loop_iterations << ", \"pending\": " << pending
-      << ", \"reply_queue_depth\": " << reply_queue_depth
-      << ", \"uptime_seconds\": " << uptime_seconds << ", ";
-  histogram_json(out, "handler_ns_sampled", handler_ns);
-  out << ", ";
-  histogram_json(out, "end_to_end_ns", end_to_end_ns);
-  out << "}";
-  return out.str();
+std::string telemetry_snapshot::to_json() const { return snapshot_json(*this).dump(); }
+
+std::string to_json(const std::vector<telemetry_snapshot>& snapshots) {
+  nlohmann::ordered_json kernels = nlohmann::ordered_json::array();
+  for (const auto& snapshot : snapshots) kernels.push_back(snapshot_json(snapshot));
+  return nlohmann::ordered_json{{"kernels", std::move(kernels)}}.dump();
 }
 
 std::string telemetry_snapshot::to_prometheus() const {

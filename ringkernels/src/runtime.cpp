@@ -39,15 +39,7 @@ std::vector<telemetry_snapshot> runtime::telemetry() {
   return snapshots;
 }
 
-std::string runtime::telemetry_json() {
-  std::string json = "{\"kernels\": [";
-  bool first = true;
-  for (const auto& snapshot : telemetry()) {
-    json += (first ? "" : ", ") + snapshot.to_json();
-    first = false;
-  }
-  return json + "]}";
-}
+std::string runtime::telemetry_json() { return to_json(telemetry()); }
 
 void runtime::remember(std::shared_ptr<detail::kernel_base> kernel) {
   std::lock_guard lock(kernels_mutex_);

@@ -9,6 +9,7 @@
 #include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
+#include <nlohmann/json.hpp>
 
 #include <thread>
 #include <vector>
@@ -56,7 +57,7 @@ TEMPLATE_LIST_TEST_CASE("drop_oldest makes room for the newest and counts what i
   CHECK(t.dropped_oldest == 2);
   CHECK(t.processed == 4);
   CHECK(t.balanced());
-  CHECK_THAT(t.to_json(), ContainsSubstring("\"oldest\": 2"));
+  CHECK(nlohmann::json::parse(t.to_json())["dropped"]["oldest"] == 2);
 }
 
 TEMPLATE_LIST_TEST_CASE("block waits for room up to block_timeout, then says timed_out",

@@ -6,6 +6,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
+#include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -77,7 +78,10 @@ TEST_CASE("the metrics endpoint serves every kernel's counters and they move bet
   const std::string second = scrape(rt.metrics_port());
   CHECK(sample(second, processed) == 12);
   // The JSON snapshot is the same collection.
-  CHECK_THAT(rt.telemetry_json(), ContainsSubstring("\"kernel\": \"scraped\""));
+  const auto json = nlohmann::json::parse(rt.telemetry_json());
+  REQUIRE(json["kernels"].size() == 1);
+  CHECK(json["kernels"][0]["kernel"] == "scraped");
+  CHECK(json["kernels"][0]["processed"] == 12);
   CHECK(rt.telemetry().size() == 1);
   CHECK(kernel.terminate().stopped);
 }

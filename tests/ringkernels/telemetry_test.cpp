@@ -3,6 +3,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
@@ -27,10 +28,11 @@ TEST_CASE("a snapshot renders as JSON and Prometheus text", "[ringkernels][telem
   for (int i = 0; i < 3; ++i) (void)kernel.call(ringkernels::examples::echo::Request{}).get(1s);
   const auto snapshot = kernel.snapshot();
   CHECK(snapshot.processed == 3);
-  const std::string json = snapshot.to_json();
-  CHECK_THAT(json, ContainsSubstring("\"kernel\": \"shown\""));
-  CHECK_THAT(json, ContainsSubstring("\"processed\": 3"));
-  CHECK_THAT(json, ContainsSubstring("\"loop_iterations\": "));
+  const auto json = nlohmann::json::parse(snapshot.to_json());
+  CHECK(json["kernel"] == "shown");
+  CHECK(json["processed"] == 3);
+  CHECK(json["loop_iterations"].is_number_unsigned());
+  CHECK(json["end_to_end_ns"]["counts"].size() == ringkernels::latency_histogram::bucket_count);
   const std::string text = snapshot.to_prometheus();
   CHECK_THAT(text, ContainsSubstring("ringkernels_messages_processed_total{kernel=\"shown\""));
   CHECK_THAT(text, ContainsSubstring("ringkernels_messages_dropped_total{kernel=\"shown\""));
@@ -39,4 +41,14 @@ TEST_CASE("a snapshot renders as JSON and Prometheus text", "[ringkernels][telem
   std::uint64_t calls = 0;
   for (auto count : snapshot.end_to_end_ns) calls += count;
   CHECK(calls == 3);
+}
+
+TEST_CASE("JSON escapes what a kernel name may hold", "[ringkernels][telemetry]") {
+  ringkernels::telemetry_snapshot snapshot;
+  snapshot.kernel = "quote\" back\\slash\nline";
+  snapshot.processed = 7;
+  const auto json = nlohmann::json::parse(ringkernels::to_json({snapshot, snapshot}));
+  REQUIRE(json["kernels"].size() == 2);
+  CHECK(json["kernels"][1]["kernel"] == snapshot.kernel);
+  CHECK(json["kernels"][0]["processed"] == 7);
 }

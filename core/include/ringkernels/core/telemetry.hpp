@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ringkernels {
 
@@ -62,10 +63,14 @@ struct telemetry_snapshot {
   /// as dropped): holds for host-fed and peer-fed kernels alike.
   bool balanced() const { return sent + peer_received == processed + dropped() + pending; }
 
+  /// One JSON object (compact), keys as in the members, drops under "dropped".
   std::string to_json() const;
   /// Prometheus text exposition format, metric names prefixed "ringkernels_".
   std::string to_prometheus() const;
 };
+
+/// Several snapshots (a runtime's collection) as {"kernels": [snapshot, ...]}.
+std::string to_json(const std::vector<telemetry_snapshot>& snapshots);
 
 }  // namespace ringkernels
 
