@@ -107,10 +107,12 @@ elif wants memcheck && [ -x "$SANITIZER" ]; then
 fi
 
 # 3. The main job on the GPU.
-wants validate && timeout -k 5 150 "$BIN/ringkernels" validate --backend "$BACKEND" > "$OUT/validate.txt" 2>&1; STATUS[validate]=$?
-tail -25 "$OUT/validate.txt"
-# The same flow without a resident kernel, and on the last GPU where there are several.
-wants validate && timeout -k 5 150 "$BIN/ringkernels" validate --backend "$BACKEND" --launch event-driven >> "$OUT/validate.txt" 2>&1; STATUS[validate_event_driven]=$?
+if wants validate; then
+  timeout -k 5 150 "$BIN/ringkernels" validate --backend "$BACKEND" > "$OUT/validate.txt" 2>&1; STATUS[validate]=$?
+  tail -25 "$OUT/validate.txt"
+  # The same flow without a resident kernel, and on the last GPU where there are several.
+  timeout -k 5 150 "$BIN/ringkernels" validate --backend "$BACKEND" --launch event-driven >> "$OUT/validate.txt" 2>&1; STATUS[validate_event_driven]=$?
+fi
 if [ "$BACKEND" = cuda ]; then gpus=$(nvidia-smi -L 2>/dev/null | wc -l); else gpus=$(rocm-smi -i 2>/dev/null | grep -c "^GPU\["); fi
 if wants validate && [ "${gpus:-1}" -gt 1 ]; then
   timeout -k 5 150 "$BIN/ringkernels" validate --backend "$BACKEND" --device $((gpus - 1)) >> "$OUT/validate.txt" 2>&1; STATUS[validate_last_device]=$?
