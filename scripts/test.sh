@@ -18,7 +18,10 @@ if [ -x /usr/local/cuda/bin/nvcc ]; then
   echo "[test] building the CUDA configuration with nvcc (runs on a GPU machine: perf/gpu-suite.sh)"
   bash scripts/bootstrap.sh --cuda
   PATH="/usr/local/cuda/bin:$PATH" cmake --preset cuda >/dev/null
-  PATH="/usr/local/cuda/bin:$PATH" cmake --build --preset cuda
+  # What the GPU machine runs (scripts/stage-gpu-run.sh): the host tests compiled by nvcc would
+  # run nowhere (the release build runs them).
+  PATH="/usr/local/cuda/bin:$PATH" cmake --build --preset cuda --target ringkernels_cli gpu_tests \
+    gpu_fault_tests
 fi
 # No AMD GPU either: the HIP configuration (hipcc 5.2.3, gfx90a) is built, its binaries are
 # checked to hold gfx90a code, and `info` reports it as never run (docs/hip.md).
