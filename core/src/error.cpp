@@ -16,6 +16,7 @@ const char* to_string(errc code) noexcept {
     case errc::context_lost: return "context_lost";
     case errc::handler_failed: return "handler_failed";
     case errc::queue_full: return "queue_full";
+    case errc::io_error: return "io_error";
   }
   return "unknown";
 }

@@ -1,5 +1,6 @@
 // `ringkernels bench ...`: benchmarks that print a table and write JSON.
 #include "actor_bench.hpp"
+#include "checkpoint_bench.hpp"
 #include "cli.hpp"
 #include "kernel_bench.hpp"
 #include "messaging_bench.hpp"
@@ -14,7 +15,7 @@ namespace ringkernels::cli {
 int run_bench(const arguments& args) {
   require_known_options(args, "bench",
                         {"backend", "json", "workers", "host-threads", "device", "launch", "actors",
-                         "pings", "only", "graph", "scale", "delta", "block", "timeout"},
+                         "pings", "only", "graph", "scale", "delta", "block", "timeout", "path"},
                         {"quick", "no-caf"}, 1);
   const std::string which = args.empty() ? "" : args[0];
   const std::string json = option(args, "json", "");
@@ -47,12 +48,22 @@ int run_bench(const arguments& args) {
         number_option(args, "block", static_cast<int>(sssp_options.block), 16, 1 << 20));
     sssp_options.timeout_s = number_option(args, "timeout", sssp_options.timeout_s, 1, 3600);
     result = perf::run_sssp_bench(option(args, "backend", "serial"), sssp_options);
+  } else if (which == "checkpoint") {
+    perf::checkpoint_bench_options checkpoint_options;
+    checkpoint_options.workers = options.workers;
+    if (const int actors = number_option(args, "actors", 0, 1, 1'000'000'000); actors > 0) {
+      checkpoint_options.actors = static_cast<std::uint64_t>(actors);
+    } else if (flag(args, "quick")) {
+      checkpoint_options.actors = 500'000;
+    }
+    checkpoint_options.path = option(args, "path", "");
+    result = perf::run_checkpoint_bench(option(args, "backend", "serial"), checkpoint_options);
   } else if (which == "roundtrip" || which == "throughput") {
     result = perf::run_kernel_bench(which, option(args, "backend", "serial"), options);
   } else {
     std::fprintf(stderr,
                  "ringkernels bench: unknown benchmark '%s' (messaging, roundtrip, throughput, "
-                 "actors, sssp)\n",
+                 "actors, sssp, checkpoint)\n",
                  which.c_str());
     return 2;
   }

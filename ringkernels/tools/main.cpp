@@ -36,6 +36,8 @@ void print_usage() {
       "  bench sssp --backend B [--graph grid|kron] [--scale S] [--workers N] [--delta D]\n"
       "             [--block V] [--timeout SECONDS] [--json FILE]\n"
       "                                         shortest paths: actors vs bulk-synchronous Kokkos\n"
+      "  bench checkpoint --backend B [--actors N] [--path FILE] [--quick] [--json FILE]\n"
+      "                                         an actor system's states to a checkpoint and back\n"
       "  soak --backend B [--seconds N] [--rate R] [--json FILE] [--csv FILE]\n"
       "                                         a kernel under steady load: 5 s windows, "
       "accounting\n"

@@ -5,8 +5,11 @@
 #define ACTOR_BACKENDS RINGKERNELS_GPU_BACKENDS
 #define ACTOR_TAGS "[gpu][actors]"
 #define ACTOR_WORKERS 8
+// Checkpoints written on the GPU restore on the host backend the GPU build has, and back.
+#define CHECKPOINT_OTHER_BACKEND Kokkos::Serial
 
 #include "../actors/actor_cases.hpp"
+#include "../actors/checkpoint_cases.hpp"
 #include "../actors/system_cases.hpp"
 
 #include <ringkernels/examples/echo.hpp>

@@ -13,7 +13,10 @@
 #define RINGKERNELS_ACTOR_SYSTEM_HPP
 
 #include <ringkernels/backends/common/actor_program.hpp>
+#include <ringkernels/checkpoint.hpp>
+#include <ringkernels/core/clock.hpp>
 #include <ringkernels/detail/actor_memory.hpp>
+#include <ringkernels/detail/checkpoint_file.hpp>
 #include <ringkernels/detail/kernel_impl.hpp>
 #include <ringkernels/reply_future.hpp>
 
@@ -22,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 namespace ringkernels {
@@ -232,6 +236,73 @@ class actor_system {
     memory_->write_states(states);
   }
 
+  /// Writes every actor's state and the system's counters to the checkpoint file `path`
+  /// (ringkernels/checkpoint.hpp), replacing it whole or not at all. Needs the system launched
+  /// or inactive and quiescent (nothing in flight: quiesce() and deactivate() first), so there
+  /// are no pending messages to save; throws errc::wrong_state otherwise, errc::io_error when
+  /// the file cannot be written.
+  checkpoint_info checkpoint(const std::string& path) const {
+    require_state(name(), "checkpoint", kernel_->current_state(),
+                  {kernel_state::launched, kernel_state::inactive});
+    const std::uint64_t finished = impl_finished();
+    const std::uint64_t sent = impl_sent();
+    if (finished != sent) {
+      RINGKERNELS_THROW(errc::wrong_state, "actor system '" + name() + "': checkpoint needs it " +
+                                               "quiescent; " + std::to_string(sent - finished) +
+                                               " message(s) in flight (call quiesce() first)");
+    }
+    checkpoint_info info = identity();
+    info.path = path;
+    info.hlc = hlc_physical_now().packed;
+    info.counters = telemetry();
+    const std::vector<state_type> states = read_states();
+    detail::write_checkpoint(info, states.data());
+    return info;
+  }
+
+  /// Restores a checkpoint of a system of the same actor type and size, written on any
+  /// backend, into this one: states bit-identical, counters carried on (telemetry() goes on
+  /// from the saved totals). Needs a system that nothing was sent to yet, created (spawned
+  /// with launch = false), launched or inactive. The whole file is read and verified first:
+  /// a truncated, corrupt or foreign file is refused (errc::invalid_argument naming what is
+  /// wrong) and this system is left as it was.
+  checkpoint_info restore(const std::string& path) {
+    require_state(name(), "restore", kernel_->current_state(),
+                  {kernel_state::created, kernel_state::launched, kernel_state::inactive});
+    std::vector<std::byte> states;
+    checkpoint_info saved = detail::read_checkpoint(path, &states);
+    const checkpoint_info mine = identity();
+    const std::string what = "actor system '" + name() + "': restore('" + path + "'): ";
+    if (saved.type_fingerprint != mine.type_fingerprint || saved.state_bytes != mine.state_bytes) {
+      RINGKERNELS_THROW(errc::invalid_argument, what + "written by actor type " + saved.actor_type +
+                                                    " (state " + std::to_string(saved.state_bytes) +
+                                                    " B); this system runs " + mine.actor_type +
+                                                    " (state " + std::to_string(mine.state_bytes) +
+                                                    " B)");
+    }
+    if (saved.actors != size()) {
+      RINGKERNELS_THROW(errc::invalid_argument, what + "it holds " + std::to_string(saved.actors) +
+                                                    " actors; this system has " +
+                                                    std::to_string(size()));
+    }
+    if (const std::uint64_t so_far = impl_sent() + impl_finished(); so_far != 0) {
+      RINGKERNELS_THROW(errc::wrong_state,
+                        what + "needs a system nothing was sent to yet (this one has counted " +
+                            std::to_string(so_far) + " message(s))");
+    }
+    // Timestamps after the restore must not go below those the saved phase made.
+    const std::uint64_t now = hlc_physical_now().packed;
+    if (now < saved.hlc) {
+      RINGKERNELS_THROW(errc::wrong_state,
+                        what + "this host's clock reads " +
+                            std::to_string(hlc_timestamp{saved.hlc}.physical_us() -
+                                           hlc_timestamp{now}.physical_us()) +
+                            " us before the checkpoint's hybrid logical clock");
+    }
+    memory_->restore(states, saved.counters);
+    return saved;
+  }
+
   actor_telemetry telemetry() const {
     actor_telemetry t = memory_->totals();
     t.from_host = memory_->host_attempts.load(std::memory_order_seq_cst) -
@@ -254,6 +325,23 @@ class actor_system {
                                                     std::to_string(memory_->placement.actors - 1));
     }
     return id;
+  }
+
+  /// What a checkpoint of this system says about its type and size.
+  checkpoint_info identity() const {
+    checkpoint_info info;
+    info.system_name = name();
+    info.backend = ExecSpace::name();
+    info.actor_type = detail::readable_type_name(typeid(Actor).name());
+    info.actors = size();
+    info.state_bytes = static_cast<std::uint32_t>(sizeof(state_type));
+    detail::checksum64 fingerprint;
+    fingerprint.update(info.actor_type.data(), info.actor_type.size());
+    const std::uint64_t sizes[] = {sizeof(state_type), sizeof(actor_envelope<Actor>),
+                                   traits::messages::count};
+    fingerprint.update(sizes, sizeof sizes);
+    info.type_fingerprint = fingerprint.value();
+    return info;
   }
 
   template <class Message>

@@ -20,6 +20,7 @@ enum class errc {
   context_lost,      ///< a GPU call failed in a way that kills the context (relaunch needed)
   handler_failed,    ///< a user handler threw or trapped
   queue_full,        ///< a queue had no room; nothing was enqueued (back off and try again)
+  io_error,          ///< a file could not be opened, read or written (the message names it)
 };
 
 /// Name of an error category, e.g. "wrong_state".

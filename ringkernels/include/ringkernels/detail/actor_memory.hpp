@@ -7,6 +7,7 @@
 #ifndef RINGKERNELS_DETAIL_ACTOR_MEMORY_HPP
 #define RINGKERNELS_DETAIL_ACTOR_MEMORY_HPP
 
+#include <ringkernels/actor_telemetry.hpp>
 #include <ringkernels/backend_select.hpp>
 #include <ringkernels/backends/common/actor_address.hpp>
 #include <ringkernels/backends/common/actor_mailbox.hpp>
@@ -22,30 +23,9 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
-
-namespace ringkernels {
-
-/// What a system has done; at quiescence from_host + sent_on_device + from_systems == handled +
-/// dead (dead_total()).
-struct actor_telemetry {
-  std::uint64_t from_host = 0;        ///< tell/ask messages enqueued
-  std::uint64_t sent_on_device = 0;   ///< messages handlers sent (ctx.send), dead letters included
-  std::uint64_t from_systems = 0;     ///< messages other systems' handlers put in its mailboxes
-  std::uint64_t sent_to_systems = 0;  ///< messages its handlers put in other systems' mailboxes
-  std::uint64_t handled = 0;          ///< messages a handler ran on
-  std::uint64_t dead[static_cast<int>(dead_letter_reason::count)] = {};
-  std::uint64_t overflow_high_water = 0;  ///< most messages one worker's overflow held
-  std::uint64_t in_flight = 0;  ///< sent, not yet handled or dead (at the moment of reading)
-  std::uint64_t dead_total() const {
-    std::uint64_t total = 0;
-    for (std::uint64_t count : dead) total += count;
-    return total;
-  }
-};
-
-}  // namespace ringkernels
 
 namespace ringkernels::detail {
 
@@ -217,7 +197,8 @@ struct actor_memory {
 
   /// Messages handled or dead-lettered, read first by quiesce().
   std::uint64_t finished() const {
-    std::uint64_t total = 0;
+    const actor_telemetry base = restored();
+    std::uint64_t total = base.handled + base.dead_total();
     for (const actor_worker_counters& c : read_counters()) {
       total += c.handled;
       for (std::uint64_t dead : c.dead) total += dead;
@@ -226,7 +207,8 @@ struct actor_memory {
   }
   /// Messages handlers of this and other systems sent here, read after finished().
   std::uint64_t sent() const {
-    std::uint64_t total = 0;
+    const actor_telemetry base = restored();
+    std::uint64_t total = base.sent_on_device + base.from_systems;
     for (const actor_worker_counters& c : read_counters()) total += c.sent + c.from_systems;
     return total;
   }
@@ -244,7 +226,7 @@ struct actor_memory {
 
   /// The workers' counters summed (from_host and in_flight are the system's to fill in).
   actor_telemetry totals() const {
-    actor_telemetry t;
+    actor_telemetry t = restored();  // from_host: the system adds its host counters
     for (const actor_worker_counters& c : read_counters()) {
       t.handled += c.handled;
       for (int r = 0; r < static_cast<int>(dead_letter_reason::count); ++r) t.dead[r] += c.dead[r];
@@ -264,6 +246,23 @@ struct actor_memory {
     backend::copy_memory(copy.data(), states.data(), copy.size() * sizeof(state_type));
     return copy;
   }
+  /// Counters a restore() carried over from a checkpoint: the totals start from them.
+  actor_telemetry restored() const {
+    std::lock_guard<std::mutex> lock(restored_mutex_);
+    return restored_;
+  }
+  /// Replaces every state with `bytes` (a checkpoint's, checked by the caller: one state per
+  /// actor) and carries the checkpoint's counters on. Only into a system that nothing was
+  /// sent to (the caller checked), so the counters balance as they did when it was written.
+  void restore(const std::vector<std::byte>& bytes, const actor_telemetry& saved) {
+    backend::copy_memory(states.data(), bytes.data(), bytes.size());
+    host_attempts.fetch_add(saved.from_host, std::memory_order_seq_cst);
+    std::lock_guard<std::mutex> lock(restored_mutex_);
+    restored_ = saved;
+    restored_.from_host = 0;  // in host_attempts
+    restored_.in_flight = 0;
+  }
+
   void write_states(const std::vector<state_type>& replacement) {
     if (replacement.size() != states.extent(0)) {
       RINGKERNELS_THROW(errc::invalid_argument,
@@ -282,6 +281,8 @@ struct actor_memory {
   }
 
   std::string name_;
+  mutable std::mutex restored_mutex_;
+  actor_telemetry restored_;
 };
 
 }  // namespace ringkernels::detail
