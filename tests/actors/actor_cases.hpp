@@ -155,6 +155,7 @@ TEMPLATE_TEST_CASE("a full mailbox spills into the overflow, then into counted d
   auto options = actors_named("flood", 4, 1);
   options.mailbox_capacity = 2;
   options.overflow_capacity = 4;
+  options.dead_letter_capacity = 100;
   auto system = rt.spawn<TestType>(fan{}, options);
   system.activate();
   REQUIRE(system.tell(0, fan::Fan{1000, 1}) == ringkernels::messaging::push_result::ok);
@@ -165,6 +166,14 @@ TEMPLATE_TEST_CASE("a full mailbox spills into the overflow, then into counted d
   CHECK(t.overflow_high_water == 4);
   CHECK(t.handled == 1 + 2 + 4);  // the Fan, then every Hit that found room
   CHECK(t.from_host + t.sent_on_device == t.handled + t.dead_total());
+  // The log kept the newest 128 (100 rounded up to a power of two); the rest are lost, counted.
+  const auto dead_letters = system.drain_dead_letters();
+  CHECK(dead_letters.letters.size() == 128);
+  CHECK(dead_letters.lost == 1000 - 2 - 4 - 128);
+  for (const auto& letter : dead_letters.letters) {
+    REQUIRE(letter.reason == dead_letter_reason::overflow_full);
+    REQUIRE(letter.message.target == 1);
+  }
   system.deactivate();
   CHECK(system.read_states()[1].hits == 6);
 }
@@ -246,6 +255,20 @@ TEMPLATE_TEST_CASE("a send to an id outside the system is a dead letter on the d
   CHECK(dead(t, dead_letter_reason::no_such_actor) == 3);
   CHECK(t.handled == 1);
   CHECK(t.in_flight == 0);
+  // The host reads them back: reason, sender, target, the message itself.
+  const auto dead_letters = system.drain_dead_letters();
+  CHECK(dead_letters.lost == 0);
+  REQUIRE(dead_letters.letters.size() == 3);
+  for (const auto& letter : dead_letters.letters) {
+    CHECK(letter.reason == dead_letter_reason::no_such_actor);
+    CHECK(letter.message.target == 4);
+    CHECK(letter.message.sender == 0);
+    CHECK(letter.to_system == 0);
+    CHECK(letter.worker == system.worker_of(0));
+    CHECK(letter.template holds<fan::Hit>());
+    CHECK_FALSE(letter.template holds<fan::Fan>());
+  }
+  CHECK(system.drain_dead_letters().letters.empty());  // drained once
 }
 
 TEMPLATE_TEST_CASE("quiesce gives up at its deadline, naming what is still in flight", ACTOR_TAGS,

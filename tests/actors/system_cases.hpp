@@ -89,6 +89,15 @@ TEMPLATE_TEST_CASE("a send to another system whose mailbox stays full is the sen
   CHECK(dead(sent, dead_letter_reason::system_mailbox_full) == 8);
   CHECK(dead(sent, dead_letter_reason::no_such_actor) == 3);
   CHECK(sent.from_host + sent.sent_on_device == sent.handled + sent.dead_total());
+  // Kept with the system they were for (their bodies are that system's, so not kept).
+  std::uint64_t full = 0, nowhere = 0;
+  for (const auto& letter : relays.drain_dead_letters().letters) {
+    CHECK(letter.to_system == sinks.location().system);
+    if (letter.reason == dead_letter_reason::system_mailbox_full) ++full;
+    if (letter.reason == dead_letter_reason::no_such_actor && letter.message.target == 9) ++nowhere;
+  }
+  CHECK(full == 8);
+  CHECK(nowhere == 3);
   sinks.activate();
   ringkernels::quiesce(10s, relays, sinks);
   CHECK(sinks.telemetry().handled == 2);

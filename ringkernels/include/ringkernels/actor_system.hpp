@@ -42,6 +42,8 @@ struct actor_options {
   std::uint32_t mailbox_capacity = 4096;     ///< messages from actors waiting per worker
   std::uint32_t overflow_capacity = 1024;    ///< per worker, behind a full mailbox; then dead
   std::uint32_t host_queue_capacity = 4096;  ///< tell/ask messages waiting per worker
+  /// Dead letters each worker keeps for drain_dead_letters() (its newest; 0: count only).
+  std::uint32_t dead_letter_capacity = 256;
   /// Pinning, device, launch mode, backpressure, timeouts (name, workers, queue_capacity come
   /// from above).
   kernel_options kernel{};
@@ -81,11 +83,15 @@ inline void check_actor_options(const actor_options& options, std::size_t state_
                                                   std::to_string(memory >> 20) + " MiB");
   }
   if (options.mailbox_capacity < 1 || options.mailbox_capacity > max_queue_capacity ||
-      options.overflow_capacity < 1 || options.overflow_capacity > max_queue_capacity) {
+      options.overflow_capacity < 1 || options.overflow_capacity > max_queue_capacity ||
+      options.dead_letter_capacity > max_queue_capacity) {
     RINGKERNELS_THROW(errc::invalid_argument,
                       what + "mailbox_capacity (" + std::to_string(options.mailbox_capacity) +
                           ") and overflow_capacity (" + std::to_string(options.overflow_capacity) +
-                          ") must be within 1.." + std::to_string(max_queue_capacity));
+                          ") must be within 1.." + std::to_string(max_queue_capacity) +
+                          ", dead_letter_capacity (" +
+                          std::to_string(options.dead_letter_capacity) + ") within 0.." +
+                          std::to_string(max_queue_capacity));
   }
 }
 }  // namespace detail
@@ -235,6 +241,12 @@ class actor_system {
                   {kernel_state::launched, kernel_state::inactive});
     memory_->write_states(states);
   }
+
+  /// Takes the dead letters the workers kept since the last drain (each worker keeps its
+  /// newest actor_options::dead_letter_capacity), with the reason, the worker and the message;
+  /// `lost` counts those overwritten first. Works in every state, while handlers run too.
+  /// The counts by reason in telemetry() are exact whatever was kept.
+  dead_letter_batch<Actor> drain_dead_letters() { return memory_->dead_letters->drain(); }
 
   /// Writes every actor's state and the system's counters to the checkpoint file `path`
   /// (ringkernels/checkpoint.hpp), replacing it whole or not at all. Needs the system launched

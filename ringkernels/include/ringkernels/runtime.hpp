@@ -64,7 +64,7 @@ class runtime {
       where.device = static_cast<std::uint16_t>(options.kernel.device);
     auto memory = std::make_shared<typename system_type::memory_type>(
         options.name, options.actors, options.workers, options.placement, options.mailbox_capacity,
-        options.overflow_capacity, actor, where);
+        options.overflow_capacity, options.dead_letter_capacity, actor, where);
     typename system_type::program_type program{actor, memory->binding(), memory->placement,
                                                memory->location};
     kernel_options kernel = options.kernel;

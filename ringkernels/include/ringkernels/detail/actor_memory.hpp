@@ -15,6 +15,7 @@
 #include <ringkernels/backends/common/actor_traits.hpp>
 #include <ringkernels/core/error.hpp>
 #include <ringkernels/core/logging.hpp>
+#include <ringkernels/detail/dead_letter_store.hpp>
 #include <ringkernels/messaging/ring_buffer.hpp>
 
 #include <Kokkos_Core.hpp>
@@ -74,12 +75,13 @@ struct actor_memory {
   Kokkos::View<actor_fifo<Actor>*, data_space> locals;
   Kokkos::View<actor_fifo<Actor>*, data_space> overflows;
   Kokkos::View<actor_worker_counters*, data_space> counters;
+  std::unique_ptr<dead_letter_store<ExecSpace, Actor>> dead_letters;  ///< made after the checks
   std::atomic<std::uint64_t> host_attempts{0};  ///< tells/asks about to be pushed
   std::atomic<std::uint64_t> host_refused{0};   ///< of those, refused (never in flight)
 
   actor_memory(const std::string& name, std::uint64_t actors, int workers, placement_rule rule,
-               std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity, const Actor& actor,
-               actor_location where)
+               std::uint32_t mailbox_capacity, std::uint32_t overflow_capacity,
+               std::uint32_t dead_letter_capacity, const Actor& actor, actor_location where)
       : placement(actor_placement::make(actors, static_cast<std::uint32_t>(workers), rule)),
         location(where),
         name_(name) {
@@ -118,6 +120,8 @@ struct actor_memory {
     overflows =
         make_fifos(name + ".overflows", workers, local_slots, overflow_capacity, per_worker);
     counters = Kokkos::View<actor_worker_counters*, data_space>(name + ".actor_counters", workers);
+    dead_letters =
+        std::make_unique<dead_letter_store<ExecSpace, Actor>>(name, workers, dead_letter_capacity);
   }
 
   actor_memory(const actor_memory&) = delete;
@@ -139,6 +143,7 @@ struct actor_memory {
     leak(locals);
     leak(overflows);
     leak(counters);
+    if (dead_letters) dead_letters->leak();
   }
 
   /// One FIFO per worker, bounded at `capacity`, its slots at `offset` in each worker's share of
@@ -168,6 +173,7 @@ struct actor_memory {
     b.locals = locals.data();
     b.overflows = overflows.data();
     b.counters = counters.data();
+    b.dead_letters = dead_letters->logs();
     return b;
   }
 

@@ -6,6 +6,7 @@
 #define RINGKERNELS_BACKENDS_COMMON_ACTOR_CONTEXT_HPP
 
 #include <ringkernels/backends/common/actor_address.hpp>
+#include <ringkernels/backends/common/actor_dead_letters.hpp>
 #include <ringkernels/backends/common/actor_mailbox.hpp>
 #include <ringkernels/backends/common/actor_placement.hpp>
 #include <ringkernels/backends/common/actor_traits.hpp>
@@ -99,8 +100,12 @@ class actor_context {
         (static_cast<std::uint32_t>(wires_.location.system) << actor_sender_system_shift);
     outgoing.sequence = sequence;
     std::memcpy(outgoing.body, &message, sizeof(Message));
-    if (!to.valid() || target >= to.size()) return dead_letter(dead_letter_reason::no_such_actor);
-    if (!to.deliver(outgoing)) return dead_letter(dead_letter_reason::system_mailbox_full);
+    if (!to.valid() || target >= to.size()) {
+      return to_system_dead(outgoing, to.location.system, dead_letter_reason::no_such_actor);
+    }
+    if (!to.deliver(outgoing)) {
+      return to_system_dead(outgoing, to.location.system, dead_letter_reason::system_mailbox_full);
+    }
     ++wires_.tally->sent_to_systems;
     return send_result::delivered;
   }
@@ -139,7 +144,8 @@ class actor_context {
     actor_worker_counters* counters = nullptr;  ///< this worker's, where the host reads them
     messaging::ring_producer<messaging::scope::system>* replies = nullptr;
     const std::uint32_t* command = nullptr;
-    actor_location location{};  ///< this system's
+    actor_location location{};     ///< this system's
+    void* dead_letters = nullptr;  ///< this worker's actor_dead_letter_log<Actor, scope>
   };
   RINGKERNELS_INLINE_FUNCTION void impl_bind(std::uint32_t worker, const actor_placement& placement,
                                              const wiring& wires) {
@@ -163,7 +169,7 @@ class actor_context {
   RINGKERNELS_INLINE_FUNCTION send_result post(const envelope& outgoing) {
     ++wires_.tally->sent;
     if (outgoing.target >= placement_.actors) {
-      wires_.tally->dead_letter(dead_letter_reason::no_such_actor);
+      impl_bury(outgoing, dead_letter_reason::no_such_actor);
       return send_result::dead_letter;
     }
     // A send to another worker is counted where the host reads it before the message can be
@@ -174,7 +180,7 @@ class actor_context {
     if (worker_of<Actor>(placement_, outgoing.target) != worker_) store_sent();
     if (wires_.overflow->size() == 0 && push(outgoing)) return send_result::delivered;
     if (wires_.overflow->full()) {
-      wires_.tally->dead_letter(dead_letter_reason::overflow_full);
+      impl_bury(outgoing, dead_letter_reason::overflow_full);
       return send_result::dead_letter;
     }
     wires_.overflow->push(outgoing);
@@ -182,6 +188,21 @@ class actor_context {
       wires_.tally->overflow_high_water = wires_.overflow->size();
     }
     return send_result::overflowed;
+  }
+  /// Counts `message` dead for `reason` and keeps it in this worker's dead-letter log.
+  RINGKERNELS_INLINE_FUNCTION void impl_bury(const envelope& message, dead_letter_reason reason,
+                                             std::uint16_t to_system = 0) {
+    wires_.tally->dead_letter(reason);
+    actor_dead_letter<Actor> dead;
+    dead.message = message;
+    dead.reason = reason;
+    dead.worker = worker_;
+    dead.to_system = to_system;
+    if (wires_.scope == messaging::scope::device) {
+      log_at<messaging::scope::device>()->record(dead);
+    } else {
+      log_at<messaging::scope::system>()->record(dead);
+    }
   }
   /// Retries the overflow in order; true once it is empty.
   RINGKERNELS_INLINE_FUNCTION bool impl_flush_overflow() {
@@ -194,11 +215,25 @@ class actor_context {
 
  private:
   /// A message that could not go to another system: sent and dead here, so that this
-  /// system's balance holds.
-  RINGKERNELS_INLINE_FUNCTION send_result dead_letter(dead_letter_reason reason) {
+  /// system's balance holds. Its log entry keeps the envelope's fields, not its body (the
+  /// body has the other system's layout).
+  template <class Target>
+  RINGKERNELS_INLINE_FUNCTION send_result to_system_dead(const actor_envelope<Target>& message,
+                                                         std::uint16_t to_system,
+                                                         dead_letter_reason reason) {
     ++wires_.tally->sent;
-    wires_.tally->dead_letter(reason);
+    envelope kept;
+    kept.target = message.target;
+    kept.sender = message.sender;
+    kept.type = message.type;
+    kept.sequence = message.sequence;
+    impl_bury(kept, reason, to_system);
     return send_result::dead_letter;
+  }
+
+  template <messaging::scope S>
+  RINGKERNELS_INLINE_FUNCTION actor_dead_letter_log<Actor, S>* log_at() const {
+    return static_cast<actor_dead_letter_log<Actor, S>*>(wires_.dead_letters);
   }
 
   RINGKERNELS_INLINE_FUNCTION bool stop_requested() const {

@@ -97,6 +97,9 @@ struct actor_binding {
   actor_fifo<Actor>* locals = nullptr;                           ///< one per worker
   actor_fifo<Actor>* overflows = nullptr;                        ///< one per worker
   actor_worker_counters* counters = nullptr;                     ///< one per worker
+  /// actor_dead_letter_log<Actor, MailboxScope>[workers] (actor_dead_letters.hpp includes this
+  /// header, so the type is spelled where it is used).
+  void* dead_letters = nullptr;
 };
 
 }  // namespace ringkernels

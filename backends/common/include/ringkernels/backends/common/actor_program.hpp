@@ -11,6 +11,7 @@
 #define RINGKERNELS_BACKENDS_COMMON_ACTOR_PROGRAM_HPP
 
 #include <ringkernels/backends/common/actor_context.hpp>
+#include <ringkernels/backends/common/actor_dead_letters.hpp>
 #include <ringkernels/backends/common/actor_mailbox.hpp>
 #include <ringkernels/backends/common/actor_placement.hpp>
 #include <ringkernels/backends/common/actor_traits.hpp>
@@ -65,6 +66,9 @@ struct actor_program {
     wires.replies = &out;
     wires.command = &binding.control->command;
     wires.location = location;
+    wires.dead_letters =
+        static_cast<actor_dead_letter_log<Actor, MailboxScope>*>(actors.dead_letters) +
+        binding.worker;
     ctx.impl_bind(binding.worker, placement, wires);
     std::uint32_t acknowledged = ~0u;
     kernel_command command = kernel_command::idle;
@@ -226,11 +230,11 @@ struct actor_program {
                                            actor_context<Actor>& ctx, actor_tally& mine, bool asked,
                                            const messaging::frame_header& header) const {
     if (message.target >= placement.actors) {
-      mine.dead_letter(dead_letter_reason::no_such_actor);
+      ctx.impl_bury(message, dead_letter_reason::no_such_actor);
       return;
     }
     if (worker_of<Actor>(placement, message.target) != worker) {
-      mine.dead_letter(dead_letter_reason::misrouted);
+      ctx.impl_bury(message, dead_letter_reason::misrouted);
       return;
     }
     ctx.impl_begin(message);
@@ -238,7 +242,7 @@ struct actor_program {
     if (!actor_traits<Actor>::messages::dispatch(actor, actors.states[message.target],
                                                  static_cast<int>(message.type & actor_type_mask),
                                                  message.body, ctx)) {
-      mine.dead_letter(dead_letter_reason::unknown_message);
+      ctx.impl_bury(message, dead_letter_reason::unknown_message);
       return;
     }
     ++mine.handled;
