@@ -4,7 +4,7 @@
 # printing a short table last. Uses the binaries staged in .carry/ by scripts/stage-gpu-run.sh
 # (built on the development machine; CUDA runtime linked statically).
 #   perf/gpu-suite.sh [--backend cuda|hip] OUTDIR [PART...]
-#        PARTs: floor tests memcheck validate bench actors sssp soak
+#        PARTs: floor tests memcheck validate bench actors sssp soak checkpoint
 #        (default: all; split them over calls to stay within a limit)
 # cuda (the default) on an NVIDIA GPU; hip on an AMD GPU with ROCm (staged by
 # scripts/stage-gpu-run.sh --hip; never run yet: docs/hip.md). The floor programs and
@@ -17,7 +17,7 @@ OUT="${1:?usage: perf/gpu-suite.sh [--backend cuda|hip] OUTDIR [PART...]}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/.carry/bin"
 shift
-PARTS=" ${*:-floor tests memcheck validate bench actors sssp soak} "
+PARTS=" ${*:-floor tests memcheck validate bench actors sssp soak checkpoint} "
 wants() { [[ "$PARTS" == *" $1 "* ]]; }
 mkdir -p "$OUT"
 export LD_LIBRARY_PATH="$ROOT/.carry/lib:${LD_LIBRARY_PATH:-}"
@@ -151,16 +151,23 @@ if wants soak; then
   grep -E "^soak" "$OUT/soak.txt"
 fi
 
+# 4e. Checkpoint and restore of 10 M actors of 16 B (issue target: >= 1 GB/s), file in /tmp.
+if wants checkpoint; then
+  timeout -k 5 150 "$BIN/ringkernels" bench checkpoint --backend "$BACKEND" --json "$OUT/checkpoint.json" \
+    > "$OUT/checkpoint.txt" 2>&1; STATUS[bench_checkpoint]=$?
+  grep -E "^checkpoint" "$OUT/checkpoint.txt"
+fi
+
 echo
 echo "== gpu-suite summary =="
 printf "%-20s %s\n" "parts" "$PARTS"
 printf "%-20s %s\n" "gpu tests" "$passed passed, $failed failed"
 printf "%-20s %s\n" "memcheck" "$memcheck_errors errors in $memcheck_cases cases ($memcheck_unfinished without a summary, $memcheck_failed failed, $memcheck_skipped [no_memcheck] not run)"
-for key in floor_gpu floor_cpu validate validate_event_driven validate_last_device bench_roundtrip bench_throughput bench_actors bench_sssp_grid bench_sssp_kron soak; do
+for key in floor_gpu floor_cpu validate validate_event_driven validate_last_device bench_roundtrip bench_throughput bench_actors bench_sssp_grid bench_sssp_kron soak bench_checkpoint; do
   printf "%-20s %s\n" "$key" "${STATUS[$key]:-not run} (exit code)"
 done
 grep -h "Passed:" "$OUT/validate.txt" 2>/dev/null || true
-grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor|idle|actors|sssp|soak)\." "$OUT/bench.txt" "$OUT/actors.txt" "$OUT/sssp.txt" "$OUT/soak.txt" 2>/dev/null | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
+grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor|idle|actors|sssp|soak|checkpoint)\." "$OUT/bench.txt" "$OUT/actors.txt" "$OUT/sssp.txt" "$OUT/soak.txt" "$OUT/checkpoint.txt" 2>/dev/null | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
 [ "$failed" = 0 ] && [ "$memcheck_errors" = 0 ] && [ "$memcheck_unfinished" = 0 ] && [ "$memcheck_failed" = 0 ] &&
   { ! wants validate || { [ "${STATUS[validate]:-1}" = 0 ] && [ "${STATUS[validate_event_driven]:-1}" = 0 ] &&
   [ "${STATUS[validate_last_device]:-0}" = 0 ]; }; }
