@@ -47,6 +47,7 @@ PACKAGES=(cmake ninja-build g++ pkg-config python3-matplotlib libhwloc-dev libsp
           clang clang-format libclang-rt-14-dev xz-utils ca-certificates
           libcaf-dev   # the C++ Actor Framework: the peer `bench actors` compares against
           nlohmann-json3-dev  # JSON output (header-only, build-time only)
+          libcli11-dev        # the tool's command line (header-only, build-time only)
           prometheus-cpp-dev curl)  # the metrics endpoint, and the client its test scrapes with
 # HIP: clang 15 with AMD's device libraries; compiles for AMD GPUs without one (no GPU here).
 # libstdc++ 11 headers: clang 15 crashes on libstdc++ 12's in C++20 (cmake/RingKernelsHipStdlib.cmake).

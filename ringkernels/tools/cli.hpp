@@ -1,13 +1,15 @@
-// The `ringkernels` command-line tool: one function per subcommand. Subcommand names, option
-// names, JSON result names and the final `Passed: N/M` line of validate are contracts that
-// scripts rely on: keep them stable.
+// The `ringkernels` command-line tool, on CLI11: one subcommand per file (cli_*.cpp), each
+// registering its options and its work. Subcommand names, option names, JSON result names and
+// the final `Passed: N/M` line of validate are contracts that scripts rely on: keep them stable.
 #ifndef RINGKERNELS_TOOLS_CLI_HPP
 #define RINGKERNELS_TOOLS_CLI_HPP
 
 #include <ringkernels/backends/common/kernel_options.hpp>
 
+#include <CLI/CLI.hpp>
+
+#include <functional>
 #include <string>
-#include <vector>
 
 namespace ringkernels::perf {
 class report;
@@ -15,33 +17,35 @@ class report;
 
 namespace ringkernels::cli {
 
-using arguments = std::vector<std::string>;
+/// The GPU options every command that runs kernels takes. Kokkos reads the device before it
+/// starts, so main() passes it on; the launch mode goes to each kernel's options.
+struct gpu_choice {
+  int device = -1;  ///< -1: Kokkos' default (0)
+  std::string launch = "automatic";
+  gpu_launch mode() const;
+};
 
-int run_info(const arguments& args);
-int run_validate(const arguments& args);
-int run_bench(const arguments& args);
-int run_soak(const arguments& args);
-int run_serve(const arguments& args);
+/// A registered subcommand: its parser, and its work, run after Kokkos started (`info` runs
+/// before: it answers on a machine without the build's GPU).
+struct command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+  bool before_kokkos = false;
+};
+
+command add_info(CLI::App& tool);
+command add_validate(CLI::App& tool, gpu_choice& gpu);
+command add_bench(CLI::App& tool, gpu_choice& gpu);
+command add_soak(CLI::App& tool, gpu_choice& gpu);
+command add_serve(CLI::App& tool, gpu_choice& gpu);
+
+/// --device N and --launch MODE on `app`, into `gpu`.
+void add_gpu_options(CLI::App& app, gpu_choice& gpu);
+/// --backend B on `app`, into `backend` (checked against the backends this tool knows).
+void add_backend_option(CLI::App& app, std::string& backend, const std::string& what);
+
 /// Prints the machine line and `result`'s table; writes its JSON to `json` unless empty.
 void print_report(const perf::report& result, const std::string& json);
-
-/// Value of "--name VALUE" or "--name=VALUE" in args, or `fallback`.
-std::string option(const arguments& args, const std::string& name, const std::string& fallback);
-/// "--name N" as a whole number in [lowest, highest], or `fallback` when absent; throws
-/// invalid_argument naming the option and the range otherwise.
-int number_option(const arguments& args, const std::string& name, int fallback, int lowest,
-                  int highest);
-/// Whether "--name" appears.
-bool flag(const arguments& args, const std::string& name);
-/// Refuses what `command` does not know: an option not in `valued` (which take a value) or
-/// `flags`, or more than `positionals` leading words. Kokkos' own --kokkos-* options pass.
-/// Throws invalid_argument naming the word and the known options (a typo in a batch script
-/// must not silently run the defaults).
-void require_known_options(const arguments& args, const std::string& command,
-                           const std::vector<std::string>& valued,
-                           const std::vector<std::string>& flags = {}, std::size_t positionals = 0);
-/// "--launch automatic|cooperative|persistent|event-driven" (GPU backends); throws otherwise.
-gpu_launch launch_option(const arguments& args);
 
 }  // namespace ringkernels::cli
 

@@ -1,4 +1,6 @@
-// `ringkernels bench ...`: benchmarks that print a table and write JSON.
+// `ringkernels bench messaging|roundtrip|throughput|actors|sssp|checkpoint`: benchmarks that
+// print a table and write JSON. The options all benchmarks share sit on `bench` (they may come
+// before or after the benchmark's name); each benchmark adds its own.
 #include "actor_bench.hpp"
 #include "checkpoint_bench.hpp"
 #include "cli.hpp"
@@ -9,66 +11,154 @@
 #include <ringkernels/backends/common/control_block.hpp>
 
 #include <cstdio>
+#include <memory>
 
 namespace ringkernels::cli {
+namespace {
 
-int run_bench(const arguments& args) {
-  require_known_options(args, "bench",
-                        {"backend", "json", "workers", "host-threads", "device", "launch", "actors",
-                         "pings", "only", "graph", "scale", "delta", "block", "timeout", "path"},
-                        {"quick", "no-caf"}, 1);
-  const std::string which = args.empty() ? "" : args[0];
-  const std::string json = option(args, "json", "");
-  perf::kernel_bench_options options;
-  options.scale = flag(args, "quick") ? 0.05 : 1.0;
-  options.workers = number_option(args, "workers", 0, 1, max_workers_per_kernel);
-  options.host_threads = number_option(args, "host-threads", 0, 1, 256);
-  perf::report result("");
-  if (which == "messaging") {
-    result = perf::run_messaging_bench(options.scale);
-  } else if (which == "actors") {
-    perf::actor_bench_options actor_options;
-    actor_options.scale = options.scale;
-    actor_options.workers = options.workers;
-    actor_options.with_caf = !flag(args, "no-caf");
-    actor_options.big_actors =
-        static_cast<std::uint64_t>(number_option(args, "actors", 0, 2, 1'000'000'000));
-    actor_options.big_pings =
-        static_cast<std::uint64_t>(number_option(args, "pings", 0, 1, 1'000'000));
-    actor_options.only = option(args, "only", "");
-    result = perf::run_actor_bench(option(args, "backend", "serial"), actor_options);
-  } else if (which == "sssp") {
-    perf::sssp_bench_options sssp_options;
-    sssp_options.graph = option(args, "graph", "grid");
-    sssp_options.scale = static_cast<std::uint32_t>(number_option(args, "scale", 20, 10, 26));
-    sssp_options.workers = options.workers;
-    sssp_options.delta = static_cast<std::uint32_t>(
-        number_option(args, "delta", static_cast<int>(sssp_options.delta), 0, 1 << 30));
-    sssp_options.block = static_cast<std::uint32_t>(
-        number_option(args, "block", static_cast<int>(sssp_options.block), 16, 1 << 20));
-    sssp_options.timeout_s = number_option(args, "timeout", sssp_options.timeout_s, 1, 3600);
-    result = perf::run_sssp_bench(option(args, "backend", "serial"), sssp_options);
-  } else if (which == "checkpoint") {
-    perf::checkpoint_bench_options checkpoint_options;
-    checkpoint_options.workers = options.workers;
-    if (const int actors = number_option(args, "actors", 0, 1, 1'000'000'000); actors > 0) {
-      checkpoint_options.actors = static_cast<std::uint64_t>(actors);
-    } else if (flag(args, "quick")) {
-      checkpoint_options.actors = 500'000;
-    }
-    checkpoint_options.path = option(args, "path", "");
-    result = perf::run_checkpoint_bench(option(args, "backend", "serial"), checkpoint_options);
-  } else if (which == "roundtrip" || which == "throughput") {
-    result = perf::run_kernel_bench(which, option(args, "backend", "serial"), options);
-  } else {
-    std::fprintf(stderr,
-                 "ringkernels bench: unknown benchmark '%s' (messaging, roundtrip, throughput, "
-                 "actors, sssp, checkpoint)\n",
-                 which.c_str());
-    return 2;
+/// What every benchmark takes.
+struct shared_settings {
+  std::string backend = "serial";
+  std::string json;
+  bool quick = false;
+  int workers = 0;
+  double scale() const { return quick ? 0.05 : 1.0; }
+};
+
+/// A benchmark subcommand of `bench` whose work prints `make()`'s report.
+CLI::App* add_benchmark(CLI::App& bench, const std::string& name, const std::string& what,
+                        std::shared_ptr<shared_settings> shared, std::function<perf::report()> make,
+                        std::function<int()>& run_slot) {
+  CLI::App* app = bench.add_subcommand(name, what);
+  app->footer(
+      "Also bench's options: --backend serial|openmp|cuda|hip, --json FILE, --quick,\n"
+      "--workers N, --device N, --launch MODE (before or after the benchmark's name).");
+  app->callback([shared, make, &run_slot] {
+    run_slot = [shared, make] {
+      print_report(make(), shared->json);
+      return 0;
+    };
+  });
+  return app;
+}
+
+void add_kernel_benches(CLI::App& bench, std::shared_ptr<shared_settings> shared,
+                        std::function<int()>& run) {
+  auto host_threads = std::make_shared<int>(0);
+  add_benchmark(
+      bench, "messaging", "queue benchmarks next to the hardware floor", shared,
+      [shared] { return perf::run_messaging_bench(shared->scale()); }, run);
+  for (const char* which : {"roundtrip", "throughput"}) {
+    CLI::App* app = add_benchmark(
+        bench, which,
+        std::string(which) == "roundtrip"
+            ? "request/response latency against a launch per request"
+            : "streaming rate (default: 32 workers, 4 host threads on a GPU)",
+        shared,
+        [shared, host_threads, name = std::string(which)] {
+          perf::kernel_bench_options options;
+          options.scale = shared->scale();
+          options.workers = shared->workers;
+          options.host_threads = *host_threads;
+          return perf::run_kernel_bench(name, shared->backend, options);
+        },
+        run);
+    app->add_option("--host-threads", *host_threads, "host threads feeding the kernel")
+        ->check(CLI::Range(1, 256));
   }
-  print_report(result, json);
-  return 0;
+}
+
+void add_actor_bench(CLI::App& bench, std::shared_ptr<shared_settings> shared,
+                     std::function<int()>& run) {
+  auto options = std::make_shared<perf::actor_bench_options>();
+  auto no_caf = std::make_shared<bool>(false);
+  CLI::App* app = add_benchmark(
+      bench, "actors", "Savina workloads on actors, floors, CAF ratios", shared,
+      [shared, options, no_caf] {
+        options->scale = shared->scale();
+        options->workers = shared->workers;
+        options->with_caf = !*no_caf;
+        return perf::run_actor_bench(shared->backend, *options);
+      },
+      run);
+  app->add_flag("--no-caf", *no_caf, "skip the C++ Actor Framework comparison");
+  app->add_option("--only", options->only, "one workload")
+      ->check(CLI::IsMember({"pingpong", "threadring", "big", "counting"}));
+  app->add_option("--actors", options->big_actors, "Big's actors")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1'000'000'000}));
+  app->add_option("--pings", options->big_pings, "pings per actor in Big")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}));
+}
+
+void add_sssp_bench(CLI::App& bench, std::shared_ptr<shared_settings> shared,
+                    std::function<int()>& run) {
+  auto options = std::make_shared<perf::sssp_bench_options>();
+  CLI::App* app = add_benchmark(
+      bench, "sssp", "shortest paths: actors vs bulk-synchronous Kokkos", shared,
+      [shared, options] {
+        options->workers = shared->workers;
+        return perf::run_sssp_bench(shared->backend, *options);
+      },
+      run);
+  app->add_option("--graph", options->graph, "grid (a 2-D mesh) or kron (Graph500)")
+      ->check(CLI::IsMember({"grid", "kron"}))
+      ->capture_default_str();
+  app->add_option("--scale", options->scale, "about 2^S vertices")
+      ->check(CLI::Range(10u, 26u))
+      ->capture_default_str();
+  app->add_option("--delta", options->delta, "bucket width of the actor version (0: one bucket)")
+      ->check(CLI::Range(0u, 1u << 30))
+      ->capture_default_str();
+  app->add_option("--block", options->block, "vertices per block actor")
+      ->check(CLI::Range(16u, 1u << 20))
+      ->capture_default_str();
+  app->add_option("--timeout", options->timeout_s, "the actor run's deadline, seconds")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+}
+
+void add_checkpoint_bench(CLI::App& bench, std::shared_ptr<shared_settings> shared,
+                          std::function<int()>& run) {
+  auto options = std::make_shared<perf::checkpoint_bench_options>();
+  auto actors = std::make_shared<std::uint64_t>(0);
+  CLI::App* app = add_benchmark(
+      bench, "checkpoint", "an actor system's states to a checkpoint file and back", shared,
+      [shared, options, actors] {
+        options->workers = shared->workers;
+        if (*actors > 0) {
+          options->actors = *actors;
+        } else if (shared->quick) {
+          options->actors = 500'000;
+        }
+        return perf::run_checkpoint_bench(shared->backend, *options);
+      },
+      run);
+  app->add_option("--actors", *actors, "actors of 16 B (default 10,000,000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
+  app->add_option("--path", options->path, "the checkpoint file (default: a temporary one)");
+}
+
+}  // namespace
+
+command add_bench(CLI::App& tool, gpu_choice& gpu) {
+  auto shared = std::make_shared<shared_settings>();
+  auto run = std::make_shared<std::function<int()>>();
+  command bench;
+  bench.app = tool.add_subcommand("bench", "benchmarks: a table, and JSON with --json");
+  bench.app->require_subcommand(1);
+  bench.app->fallthrough();  // the shared options may follow the benchmark's name
+  add_backend_option(*bench.app, shared->backend, "where the benchmark runs");
+  bench.app->add_option("--json", shared->json, "write the results as JSON");
+  bench.app->add_flag("--quick", shared->quick, "about 5 % of the messages");
+  bench.app->add_option("--workers", shared->workers, "workers of the kernel or actor system")
+      ->check(CLI::Range(1, max_workers_per_kernel));
+  add_gpu_options(*bench.app, gpu);
+  add_kernel_benches(*bench.app, shared, *run);
+  add_actor_bench(*bench.app, shared, *run);
+  add_sssp_bench(*bench.app, shared, *run);
+  add_checkpoint_bench(*bench.app, shared, *run);
+  bench.run = [run] { return (*run)(); };
+  return bench;
 }
 
 void print_report(const perf::report& result, const std::string& json) {

@@ -8,9 +8,9 @@
 #include <cstdio>
 
 namespace ringkernels::cli {
+namespace {
 
-int run_info(const arguments& args) {
-  require_known_options(args, "info", {"device"});
+int run_info() {
   std::printf("RingKernels %s\n", version().c_str());
   std::printf("Kokkos %s\n", compat::kokkos_version_string().c_str());
   std::printf("Backends:\n");
@@ -23,6 +23,16 @@ int run_info(const arguments& args) {
   }
   std::printf("Topology:\n%s", describe(topology().summary()).c_str());
   return 0;
+}
+
+}  // namespace
+
+command add_info(CLI::App& tool) {
+  command info;
+  info.app = tool.add_subcommand("info", "topology, Kokkos version, backends");
+  info.run = run_info;
+  info.before_kokkos = true;
+  return info;
 }
 
 }  // namespace ringkernels::cli

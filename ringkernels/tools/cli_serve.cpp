@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 namespace ringkernels::cli {
@@ -59,13 +60,7 @@ int serve_on(const std::string& backend, const std::string& address, int seconds
   return wrong == 0 && stopped.stopped ? 0 : 1;
 }
 
-}  // namespace
-
-int run_serve(const arguments& args) {
-  require_known_options(args, "serve", {"backend", "metrics", "seconds", "device", "launch"});
-  const std::string backend = option(args, "backend", "serial");
-  const std::string address = option(args, "metrics", "127.0.0.1:9464");
-  const int seconds = number_option(args, "seconds", 0, 1, 7 * 24 * 3600);
+int run_serve(const std::string& backend, const std::string& address, int seconds) {
 #if defined(RINGKERNELS_ENABLE_SERIAL)
   if (backend == "serial") return serve_on<Kokkos::Serial>(backend, address, seconds);
 #endif
@@ -81,6 +76,28 @@ int run_serve(const arguments& args) {
   std::fprintf(stderr, "ringkernels serve: backend '%s' is not built in this configuration\n",
                backend.c_str());
   return 2;
+}
+
+}  // namespace
+
+command add_serve(CLI::App& tool, gpu_choice& gpu) {
+  struct settings {
+    std::string backend = "serial";
+    std::string address = "127.0.0.1:9464";
+    int seconds = 0;
+  };
+  auto chosen = std::make_shared<settings>();
+  command serve;
+  serve.app = tool.add_subcommand(
+      "serve", "a kernel under light load, its telemetry at http://HOST:PORT/metrics");
+  add_backend_option(*serve.app, chosen->backend, "where the kernel runs");
+  serve.app->add_option("--metrics", chosen->address, "HOST:PORT of the Prometheus endpoint")
+      ->capture_default_str();
+  serve.app->add_option("--seconds", chosen->seconds, "stop after N seconds (default: on a signal)")
+      ->check(CLI::Range(1, 7 * 24 * 3600));
+  add_gpu_options(*serve.app, gpu);
+  serve.run = [chosen] { return run_serve(chosen->backend, chosen->address, chosen->seconds); };
+  return serve;
 }
 
 }  // namespace ringkernels::cli

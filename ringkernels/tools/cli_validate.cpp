@@ -9,6 +9,7 @@
 #include <ringkernels/build_info.hpp>
 
 #include <cstdio>
+#include <memory>
 #include <optional>
 
 namespace ringkernels::cli {
@@ -35,15 +36,9 @@ std::optional<validation_result> run_backend(const std::string& name, std::uint6
   return std::nullopt;  // built, but this backend's ring kernels are not implemented yet
 }
 
-}  // namespace
-
-int run_validate(const arguments& args) {
-  require_known_options(args, "validate", {"backend", "messages", "device", "launch"});
-  const std::string wanted = option(args, "backend", "best");
-  const auto messages =
-      static_cast<std::uint64_t>(number_option(args, "messages", 1000000, 1, 2000000000));
+int run_validate(const std::string& wanted, std::uint64_t messages, const gpu_choice& gpu) {
   kernel_options base;
-  base.launch = launch_option(args);
+  base.launch = gpu.mode();
   bool known = wanted == "all" || wanted == "best";
   for (const auto& backend : known_backends()) known = known || backend.name == wanted;
   if (!known) {
@@ -94,6 +89,28 @@ int run_validate(const arguments& args) {
   for (const auto& line : summary) std::printf("%s\n", line.c_str());
   std::printf("Passed: %d/%d\n", passed, total);
   return total > 0 && passed == total ? 0 : 1;
+}
+
+}  // namespace
+
+command add_validate(CLI::App& tool, gpu_choice& gpu) {
+  struct settings {
+    std::string backend = "best";
+    std::uint64_t messages = 1000000;
+  };
+  auto chosen = std::make_shared<settings>();
+  command validate;
+  validate.app = tool.add_subcommand("validate", "the end-to-end validation flow, `Passed: N/M`");
+  validate.app
+      ->add_option("--backend", chosen->backend,
+                   "serial, openmp, cuda, hip, all, or best available")
+      ->capture_default_str();
+  validate.app->add_option("--messages", chosen->messages, "checked messages per backend")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{2000000000}))
+      ->capture_default_str();
+  add_gpu_options(*validate.app, gpu);
+  validate.run = [chosen, &gpu] { return run_validate(chosen->backend, chosen->messages, gpu); };
+  return validate;
 }
 
 }  // namespace ringkernels::cli
