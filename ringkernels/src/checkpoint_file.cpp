@@ -255,7 +255,7 @@ std::string readable_type_name(const char* mangled) {
   return status == 0 && readable ? std::string(readable.get()) : std::string(mangled);
 }
 
-std::uint64_t write_checkpoint(checkpoint_info& info, const void* states) {
+std::uint64_t write_checkpoint(checkpoint_info& info, const state_pieces& pieces) {
   for (const std::string* text : {&info.system_name, &info.backend, &info.actor_type}) {
     if (text->size() > longest_name) refuse(info.path, "a name is longer than 4096 bytes");
   }
@@ -287,7 +287,17 @@ std::uint64_t write_checkpoint(checkpoint_info& info, const void* states) {
     out.write(info.system_name.data(), info.system_name.size());
     out.write(info.backend.data(), info.backend.size());
     out.write(info.actor_type.data(), info.actor_type.size());
-    out.write(states, static_cast<std::size_t>(state_total));
+    std::uint64_t states_written = 0;
+    const void* piece = nullptr;
+    while (const std::size_t bytes = pieces(piece)) {
+      if (states_written + bytes > state_total) break;
+      out.write(piece, bytes);
+      states_written += bytes;
+    }
+    if (states_written != state_total) {
+      refuse(info.path, "the system handed out " + std::to_string(states_written) +
+                            " bytes of states or more, not " + std::to_string(state_total));
+    }
     const std::uint64_t sum = out.checksum();
     if (std::fwrite(&sum, 1, sizeof sum, file.get()) != sizeof sum) {
       io_failed(partial, "write", errno);
@@ -310,53 +320,64 @@ std::uint64_t write_checkpoint(checkpoint_info& info, const void* states) {
   return header.file_bytes;
 }
 
-checkpoint_info read_checkpoint(const std::string& path, std::vector<std::byte>* states) {
-  file_ptr file(std::fopen(path.c_str(), "rb"));
-  if (!file) io_failed(path, "open it", errno);
-  const std::uint64_t size = file_size(file.get(), path);
-  if (size < sizeof(file_header) + 8) {
-    refuse(path, "not a checkpoint: " + std::to_string(size) + " bytes, less than a header");
+struct checkpoint_reader::file_state {
+  std::string path;
+  file_ptr file;
+  std::uint64_t size = 0;
+  std::unique_ptr<checksummed_reader> in;
+};
+
+checkpoint_reader::checkpoint_reader(const std::string& path) : file_(new file_state) {
+  file_->path = path;
+  file_->file.reset(std::fopen(path.c_str(), "rb"));
+  if (!file_->file) io_failed(path, "open it", errno);
+  file_->size = file_size(file_->file.get(), path);
+  if (file_->size < sizeof(file_header) + 8) {
+    refuse(path, "not a checkpoint: " + std::to_string(file_->size) + " bytes, less than a header");
   }
-  checksummed_reader in(file.get(), path);
+  file_->in = std::make_unique<checksummed_reader>(file_->file.get(), file_->path);
+  checksummed_reader& in = *file_->in;
   file_header header{};
   in.read(&header, sizeof header);
-  check_header(header, size, path);
+  check_header(header, file_->size, path);
   std::uint64_t counters[stored_counters];
   in.read(counters, sizeof counters);
-  checkpoint_info info;
-  info.path = path;
-  info.format_version = header.version;
-  info.system_name = read_string(in, header.name_bytes);
-  info.backend = read_string(in, header.backend_bytes);
-  info.actor_type = read_string(in, header.type_bytes);
-  info.type_fingerprint = header.type_fingerprint;
-  info.actors = header.actors;
-  info.state_bytes = header.state_bytes;
-  info.file_bytes = size;
-  info.hlc = header.hlc;
-  info.counters = load_counters(counters);
-  const std::uint64_t state_total = header.actors * header.state_bytes;
-  if (states != nullptr) {
-    states->resize(static_cast<std::size_t>(state_total));
-    in.read(states->data(), states->size());
+  info_.path = path;
+  info_.format_version = header.version;
+  info_.system_name = read_string(in, header.name_bytes);
+  info_.backend = read_string(in, header.backend_bytes);
+  info_.actor_type = read_string(in, header.type_bytes);
+  info_.type_fingerprint = header.type_fingerprint;
+  info_.actors = header.actors;
+  info_.state_bytes = header.state_bytes;
+  info_.file_bytes = file_->size;
+  info_.hlc = header.hlc;
+  info_.counters = load_counters(counters);
+}
+
+checkpoint_reader::~checkpoint_reader() = default;
+
+void checkpoint_reader::read_states(void* into) {
+  checksummed_reader& in = *file_->in;
+  if (into != nullptr) {
+    in.read(into, static_cast<std::size_t>(state_bytes_total()));
   } else {
-    in.skip(state_total);
+    in.skip(state_bytes_total());
   }
   std::uint64_t stored = 0;
-  if (std::fread(&stored, 1, sizeof stored, file.get()) != sizeof stored) {
-    refuse(path, "truncated: no checksum at its end");
+  if (std::fread(&stored, 1, sizeof stored, file_->file.get()) != sizeof stored) {
+    refuse(file_->path, "truncated: no checksum at its end");
   }
-  if (stored != in.checksum()) {
-    if (states != nullptr) states->clear();
-    refuse(path, "corrupt: its checksum does not match its contents");
-  }
-  return info;
+  if (stored != in.checksum())
+    refuse(file_->path, "corrupt: its checksum does not match its contents");
 }
 
 }  // namespace ringkernels::detail
 
 namespace ringkernels {
 checkpoint_info inspect_checkpoint(const std::string& path) {
-  return detail::read_checkpoint(path, nullptr);
+  detail::checkpoint_reader reader(path);
+  reader.read_states(nullptr);
+  return reader.info();
 }
 }  // namespace ringkernels

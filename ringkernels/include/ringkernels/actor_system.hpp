@@ -267,8 +267,7 @@ class actor_system {
     info.path = path;
     info.hlc = hlc_physical_now().packed;
     info.counters = telemetry();
-    const std::vector<state_type> states = read_states();
-    detail::write_checkpoint(info, states.data());
+    memory_->write_checkpoint(info);
     return info;
   }
 
@@ -281,8 +280,8 @@ class actor_system {
   checkpoint_info restore(const std::string& path) {
     require_state(name(), "restore", kernel_->current_state(),
                   {kernel_state::created, kernel_state::launched, kernel_state::inactive});
-    std::vector<std::byte> states;
-    checkpoint_info saved = detail::read_checkpoint(path, &states);
+    detail::checkpoint_reader reader(path);
+    const checkpoint_info& saved = reader.info();
     const checkpoint_info mine = identity();
     const std::string what = "actor system '" + name() + "': restore('" + path + "'): ";
     if (saved.type_fingerprint != mine.type_fingerprint || saved.state_bytes != mine.state_bytes) {
@@ -311,7 +310,7 @@ class actor_system {
                                            hlc_timestamp{now}.physical_us()) +
                             " us before the checkpoint's hybrid logical clock");
     }
-    memory_->restore(states, saved.counters);
+    memory_->restore(reader, saved.counters);
     return saved;
   }
 

@@ -10,6 +10,9 @@
 /// Marks a function callable from host and device code (a Kokkos function).
 #define RINGKERNELS_FUNCTION KOKKOS_FUNCTION
 #define RINGKERNELS_INLINE_FUNCTION KOKKOS_INLINE_FUNCTION
+/// Keeps a cold path (a dead letter) out of the hot loop it is called from: inlined, its local
+/// copies and stores cost a GPU worker loop registers it needs for every message.
+#define RINGKERNELS_NOINLINE __attribute__((noinline))
 
 // RINGKERNELS_DEVICE_PASS is 1 while a compiler is generating device code (the CUDA or HIP
 // device pass of a translation unit), 0 for host code. Kokkos 3.4 lacks KOKKOS_IF_ON_DEVICE.

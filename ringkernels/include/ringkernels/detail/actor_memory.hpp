@@ -15,11 +15,13 @@
 #include <ringkernels/backends/common/actor_traits.hpp>
 #include <ringkernels/core/error.hpp>
 #include <ringkernels/core/logging.hpp>
+#include <ringkernels/detail/checkpoint_file.hpp>
 #include <ringkernels/detail/dead_letter_store.hpp>
 #include <ringkernels/messaging/ring_buffer.hpp>
 
 #include <Kokkos_Core.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -257,11 +259,44 @@ struct actor_memory {
     std::lock_guard<std::mutex> lock(restored_mutex_);
     return restored_;
   }
-  /// Replaces every state with `bytes` (a checkpoint's, checked by the caller: one state per
-  /// actor) and carries the checkpoint's counters on. Only into a system that nothing was
+  /// Writes the states to `info.path` (detail::write_checkpoint): in place on a CPU backend;
+  /// on a GPU through a pinned buffer, a piece at a time (a copy into pageable memory ran at
+  /// 0.2 GB/s on the H200).
+  void write_checkpoint(checkpoint_info& info) const {
+    const std::size_t total = states.extent(0) * sizeof(state_type);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(states.data());
+    std::size_t offset = 0;
+    if constexpr (counters_in_host_reach) {
+      detail::write_checkpoint(info, [&](const void*& piece) {
+        piece = bytes;
+        const std::size_t n = total - offset;
+        offset = total;
+        return n;
+      });
+    } else {
+      Kokkos::View<unsigned char*, typename backend::memory_space> staging(
+          Kokkos::view_alloc("ringkernels.checkpoint_staging", Kokkos::WithoutInitializing),
+          std::min<std::size_t>(total, staging_bytes));
+      detail::write_checkpoint(info, [&](const void*& piece) {
+        const std::size_t n = std::min(total - offset, staging.extent(0));
+        if (n > 0) backend::copy_memory(staging.data(), bytes + offset, n);
+        offset += n;
+        piece = staging.data();
+        return n;
+      });
+    }
+  }
+
+  /// Replaces every state with those `reader` holds (one per actor, checked by the caller),
+  /// after they were read whole into a host buffer (pinned for a GPU) and their checksum
+  /// verified, and carries the checkpoint's counters on. Only into a system that nothing was
   /// sent to (the caller checked), so the counters balance as they did when it was written.
-  void restore(const std::vector<std::byte>& bytes, const actor_telemetry& saved) {
-    backend::copy_memory(states.data(), bytes.data(), bytes.size());
+  void restore(detail::checkpoint_reader& reader, const actor_telemetry& saved) {
+    Kokkos::View<unsigned char*, typename backend::memory_space> staging(
+        Kokkos::view_alloc("ringkernels.restore_staging", Kokkos::WithoutInitializing),
+        reader.state_bytes_total());
+    reader.read_states(staging.data());  // throws on a bad checksum: nothing written yet
+    backend::copy_memory(states.data(), staging.data(), staging.extent(0));
     host_attempts.fetch_add(saved.from_host, std::memory_order_seq_cst);
     std::lock_guard<std::mutex> lock(restored_mutex_);
     restored_ = saved;
@@ -285,6 +320,9 @@ struct actor_memory {
   static void leak(View& view) {
     if (view.data() != nullptr) new View(std::move(view));
   }
+
+  /// The pinned buffer a GPU system's checkpoint goes through.
+  static constexpr std::size_t staging_bytes = std::size_t{32} << 20;
 
   std::string name_;
   mutable std::mutex restored_mutex_;

@@ -7,22 +7,47 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
-#include <vector>
 
 namespace ringkernels::detail {
 
 /// The version this build writes and the only one it reads.
 inline constexpr std::uint32_t checkpoint_format_version = 1;
 
-/// Writes `info` (path and file_bytes are filled in) and info.actors * info.state_bytes bytes
-/// of `states` to info.path, through "<path>.partial" and a rename. Returns the bytes written.
-/// Throws errc::io_error naming the file when it cannot be written (the partial file is gone).
-std::uint64_t write_checkpoint(checkpoint_info& info, const void* states);
+/// Hands out the states to write, piece by piece: sets `data` and returns its length; 0 at the
+/// end. (A GPU system copies them through a pinned buffer; a CPU one hands out its memory.)
+using state_pieces = std::function<std::size_t(const void*& data)>;
 
-/// Reads and verifies `path`; when `states` is not null, also returns the states (resized to
-/// actors * state_bytes). Throws as inspect_checkpoint() does.
-checkpoint_info read_checkpoint(const std::string& path, std::vector<std::byte>* states);
+/// Writes `info` (path and file_bytes are filled in) and info.actors * info.state_bytes bytes
+/// of states from `pieces` to info.path, through "<path>.partial" and a rename. Returns the
+/// bytes written. Throws errc::io_error naming the file when it cannot be written (the
+/// partial file is gone), errc::invalid_argument when `pieces` hands out the wrong amount.
+std::uint64_t write_checkpoint(checkpoint_info& info, const state_pieces& pieces);
+
+/// Reads a checkpoint in two steps: the constructor opens it and checks everything up to the
+/// states against each other and the file's length; read_states() reads the states into a
+/// buffer the caller sized from info() and verifies the checksum. Throws as
+/// inspect_checkpoint() does; nothing read is to be used before read_states() returned.
+class checkpoint_reader {
+ public:
+  explicit checkpoint_reader(const std::string& path);
+  ~checkpoint_reader();
+  checkpoint_reader(const checkpoint_reader&) = delete;
+  checkpoint_reader& operator=(const checkpoint_reader&) = delete;
+
+  const checkpoint_info& info() const { return info_; }
+  std::uint64_t state_bytes_total() const { return info_.actors * info_.state_bytes; }
+  /// Reads the states into `into` (state_bytes_total() bytes; null: read and drop them) and
+  /// checks the checksum over the whole file.
+  void read_states(void* into);
+
+ private:
+  struct file_state;
+  checkpoint_info info_;
+  std::unique_ptr<file_state> file_;
+};
 
 /// A 64-bit checksum over a stream of bytes (four lanes of multiply-rotate rounds over 8-byte
 /// words, in the manner of xxHash64; several GB/s). Detects corruption; it is not a MAC.

@@ -190,8 +190,9 @@ class actor_context {
     return send_result::overflowed;
   }
   /// Counts `message` dead for `reason` and keeps it in this worker's dead-letter log.
-  RINGKERNELS_INLINE_FUNCTION void impl_bury(const envelope& message, dead_letter_reason reason,
-                                             std::uint16_t to_system = 0) {
+  RINGKERNELS_NOINLINE RINGKERNELS_FUNCTION void impl_bury(const envelope& message,
+                                                           dead_letter_reason reason,
+                                                           std::uint16_t to_system = 0) {
     wires_.tally->dead_letter(reason);
     actor_dead_letter<Actor> dead;
     dead.message = message;
@@ -218,9 +219,8 @@ class actor_context {
   /// system's balance holds. Its log entry keeps the envelope's fields, not its body (the
   /// body has the other system's layout).
   template <class Target>
-  RINGKERNELS_INLINE_FUNCTION send_result to_system_dead(const actor_envelope<Target>& message,
-                                                         std::uint16_t to_system,
-                                                         dead_letter_reason reason) {
+  RINGKERNELS_NOINLINE RINGKERNELS_FUNCTION send_result to_system_dead(
+      const actor_envelope<Target>& message, std::uint16_t to_system, dead_letter_reason reason) {
     ++wires_.tally->sent;
     envelope kept;
     kept.target = message.target;
