@@ -260,8 +260,8 @@ struct actor_memory {
     return restored_;
   }
   /// Writes the states to `info.path` (detail::write_checkpoint): in place on a CPU backend;
-  /// on a GPU through a pinned buffer, a piece at a time (a copy into pageable memory ran at
-  /// 0.2 GB/s on the H200).
+  /// from a GPU through host memory touched first, in pieces of 32 MiB (no pinned buffer: a
+  /// CUDA allocation or free while a kernel is resident waits for it, which here is forever).
   void write_checkpoint(checkpoint_info& info) const {
     const std::size_t total = states.extent(0) * sizeof(state_type);
     const auto* bytes = reinterpret_cast<const unsigned char*>(states.data());
@@ -274,11 +274,9 @@ struct actor_memory {
         return n;
       });
     } else {
-      Kokkos::View<unsigned char*, typename backend::memory_space> staging(
-          Kokkos::view_alloc("ringkernels.checkpoint_staging", Kokkos::WithoutInitializing),
-          std::min<std::size_t>(total, staging_bytes));
+      std::vector<unsigned char> staging(std::min<std::size_t>(total, staging_bytes), 0);
       detail::write_checkpoint(info, [&](const void*& piece) {
-        const std::size_t n = std::min(total - offset, staging.extent(0));
+        const std::size_t n = std::min(total - offset, staging.size());
         if (n > 0) backend::copy_memory(staging.data(), bytes + offset, n);
         offset += n;
         piece = staging.data();
@@ -288,15 +286,13 @@ struct actor_memory {
   }
 
   /// Replaces every state with those `reader` holds (one per actor, checked by the caller),
-  /// after they were read whole into a host buffer (pinned for a GPU) and their checksum
-  /// verified, and carries the checkpoint's counters on. Only into a system that nothing was
-  /// sent to (the caller checked), so the counters balance as they did when it was written.
+  /// after they were read whole into host memory and their checksum verified, and carries the
+  /// checkpoint's counters on. Only into a system that nothing was sent to (the caller
+  /// checked), so the counters balance as they did when it was written.
   void restore(detail::checkpoint_reader& reader, const actor_telemetry& saved) {
-    Kokkos::View<unsigned char*, typename backend::memory_space> staging(
-        Kokkos::view_alloc("ringkernels.restore_staging", Kokkos::WithoutInitializing),
-        reader.state_bytes_total());
+    std::vector<unsigned char> staging(reader.state_bytes_total());
     reader.read_states(staging.data());  // throws on a bad checksum: nothing written yet
-    backend::copy_memory(states.data(), staging.data(), staging.extent(0));
+    backend::copy_memory(states.data(), staging.data(), staging.size());
     host_attempts.fetch_add(saved.from_host, std::memory_order_seq_cst);
     std::lock_guard<std::mutex> lock(restored_mutex_);
     restored_ = saved;
@@ -321,7 +317,7 @@ struct actor_memory {
     if (view.data() != nullptr) new View(std::move(view));
   }
 
-  /// The pinned buffer a GPU system's checkpoint goes through.
+  /// The pieces a GPU system's states leave the device in for a checkpoint.
   static constexpr std::size_t staging_bytes = std::size_t{32} << 20;
 
   std::string name_;
