@@ -62,10 +62,25 @@ namespace {
 void add_percentiles(report& out, const std::string& p50_name, const std::string& p99_name,
                      std::vector<double> samples, const std::string& note) {
   samples.erase(samples.begin(), samples.begin() + static_cast<long>(samples.size() / 100));
+  out.keep_samples(p50_name.substr(0, p50_name.size() - std::string("_p50_ns").size()), samples);
   out.add(p50_name, percentile(samples, 50), "ns", note);
   out.add(p99_name, percentile(samples, 99), "ns");
 }
 }  // namespace
+
+void report::keep_samples(const std::string& series, const std::vector<double>& samples) {
+  samples_.emplace_back(series, samples);
+}
+
+void report::write_samples_csv(const std::string& path) const {
+  std::ofstream out(path);
+  out << "series,latency_ns\n";
+  for (const auto& [series, values] : samples_) {
+    for (double value : values) out << series << ',' << value << '\n';
+  }
+  out.flush();
+  if (!out) RINGKERNELS_THROW(errc::io_error, "cannot write latency samples to '" + path + "'");
+}
 
 void add_latency(report& out, const std::string& prefix, std::vector<double> samples,
                  const std::string& note) {

@@ -4,6 +4,7 @@
 #define RINGKERNELS_PERF_BENCH_REPORT_HPP
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ringkernels::perf {
@@ -26,6 +27,11 @@ class report {
   /// Writes the JSON file; throws ringkernels::error when the file cannot be written.
   void write_json(const std::string& path, const std::string& machine) const;
   const std::vector<result>& results() const { return results_; }
+  /// Keeps a latency series' samples (ns) for write_samples_csv (add_latency keeps them).
+  void keep_samples(const std::string& series, const std::vector<double>& samples);
+  /// Writes every kept sample as CSV (series,latency_ns), what `perf/plot.py latency` draws;
+  /// throws ringkernels::error when the file cannot be written.
+  void write_samples_csv(const std::string& path) const;
   /// The accelerator the numbers come from (empty for CPU-only benchmarks).
   void set_device(std::string device) { device_ = std::move(device); }
   const std::string& device() const { return device_; }
@@ -34,6 +40,7 @@ class report {
   std::string title_;
   std::string device_;
   std::vector<result> results_;
+  std::vector<std::pair<std::string, std::vector<double>>> samples_;
 };
 
 /// The p-th percentile (0..100) of samples (sorted in place).

@@ -6,6 +6,9 @@ Run it as perf/plot.py: its first line names Debian's /usr/bin/python3, which se
 
   perf/plot.py soak SOAK.csv OUT.svg     throughput, call p50/p99 and resident memory per window
                                          of `ringkernels soak ... --csv SOAK.csv`
+  perf/plot.py latency SAMPLES.csv OUT.svg
+                                         each latency series' distribution (CDF and histogram)
+                                         of `ringkernels bench ... --samples SAMPLES.csv`
 
 Exits 2 with a message when the input is missing, empty or not what it should be.
 """
@@ -63,10 +66,52 @@ def plot_soak(source, target):
     print(f"wrote {target}")
 
 
+def read_latency(path):
+    series = {}
+    try:
+        with open(path, newline="") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames != ["series", "latency_ns"]:
+                fail(f"{path} is not a bench --samples file (columns series,latency_ns)")
+            for row in reader:
+                series.setdefault(row["series"], []).append(float(row["latency_ns"]))
+    except OSError as error:
+        fail(f"cannot read {path}: {error.strerror}")
+    if not series:
+        fail(f"{path} has no samples (the benchmark measured no latency)")
+    return series
+
+
+def plot_latency(source, target):
+    series = read_latency(source)
+    figure, (cdf, histogram) = plt.subplots(2, 1, figsize=(8, 8))
+    figure.suptitle(f"latency distributions ({source.split('/')[-1]})")
+    for name, values in series.items():
+        values.sort()
+        count = len(values)
+        p50, p99 = values[count // 2], values[min(count - 1, (count * 99) // 100)]
+        label = f"{name}: p50 {p50:,.0f} ns, p99 {p99:,.0f} ns, {count:,} samples"
+        cdf.plot(values, [(i + 1) / count for i in range(count)], label=label)
+        histogram.hist(values, bins=100, histtype="step", label=name)
+    cdf.set_xscale("log")
+    cdf.set_xlabel("latency, ns (log)")
+    cdf.set_ylabel("fraction of samples at or below")
+    cdf.legend(fontsize="small")
+    histogram.set_yscale("log")
+    histogram.set_xlabel("latency, ns")
+    histogram.set_ylabel("samples (log)")
+    for axes in (cdf, histogram):
+        axes.grid(True, alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(target)
+    print(f"wrote {target}")
+
+
 def main(argv):
-    if len(argv) != 4 or argv[1] != "soak":
-        fail("usage: perf/plot.py soak SOAK.csv OUT.svg")
-    plot_soak(argv[2], argv[3])
+    plots = {"soak": plot_soak, "latency": plot_latency}
+    if len(argv) != 4 or argv[1] not in plots:
+        fail("usage: perf/plot.py soak SOAK.csv OUT.svg | perf/plot.py latency SAMPLES.csv OUT.svg")
+    plots[argv[1]](argv[2], argv[3])
 
 
 if __name__ == "__main__":

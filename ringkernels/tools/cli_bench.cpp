@@ -20,6 +20,7 @@ namespace {
 struct shared_settings {
   std::string backend = "serial";
   std::string json;
+  std::string samples;  ///< CSV of every latency sample (perf/plot.py latency)
   bool quick = false;
   int workers = 0;
   double scale() const { return quick ? 0.05 : 1.0; }
@@ -31,11 +32,17 @@ CLI::App* add_benchmark(CLI::App& bench, const std::string& name, const std::str
                         std::function<int()>& run_slot) {
   CLI::App* app = bench.add_subcommand(name, what);
   app->footer(
-      "Also bench's options: --backend serial|openmp|cuda|hip, --json FILE, --quick,\n"
-      "--workers N, --device N, --launch MODE (before or after the benchmark's name).");
+      "Also bench's options: --backend serial|openmp|cuda|hip, --json FILE, --samples FILE,\n"
+      "--quick,"
+      " --workers N, --device N, --launch MODE (before or after the benchmark's name).");
   app->callback([shared, make, &run_slot] {
     run_slot = [shared, make] {
-      print_report(make(), shared->json);
+      const perf::report result = make();
+      print_report(result, shared->json);
+      if (!shared->samples.empty()) {
+        result.write_samples_csv(shared->samples);
+        std::printf("wrote %s (perf/plot.py latency draws it)\n", shared->samples.c_str());
+      }
       return 0;
     };
   });
@@ -149,6 +156,8 @@ command add_bench(CLI::App& tool, gpu_choice& gpu) {
   bench.app->fallthrough();  // the shared options may follow the benchmark's name
   add_backend_option(*bench.app, shared->backend, "where the benchmark runs");
   bench.app->add_option("--json", shared->json, "write the results as JSON");
+  bench.app->add_option("--samples", shared->samples,
+                        "write every latency sample as CSV (perf/plot.py latency draws it)");
   bench.app->add_flag("--quick", shared->quick, "about 5 % of the messages");
   bench.app->add_option("--workers", shared->workers, "workers of the kernel or actor system")
       ->check(CLI::Range(1, max_workers_per_kernel));
