@@ -78,6 +78,10 @@ struct actor_memory {
   Kokkos::View<actor_fifo<Actor>*, data_space> overflows;
   Kokkos::View<actor_worker_counters*, data_space> counters;
   std::unique_ptr<dead_letter_store<ExecSpace, Actor>> dead_letters;  ///< made after the checks
+  /// GPU systems: the pinned buffer checkpoints leave the device through (copies into pageable
+  /// memory ran at 0.2 GB/s on the H200). Allocated at spawn, when nothing is resident: an
+  /// allocation while the system's own kernel was resident hung the checkpoint tests there.
+  Kokkos::View<unsigned char*, typename backend::memory_space> checkpoint_staging;
   std::atomic<std::uint64_t> host_attempts{0};  ///< tells/asks about to be pushed
   std::atomic<std::uint64_t> host_refused{0};   ///< of those, refused (never in flight)
 
@@ -124,6 +128,11 @@ struct actor_memory {
     counters = Kokkos::View<actor_worker_counters*, data_space>(name + ".actor_counters", workers);
     dead_letters =
         std::make_unique<dead_letter_store<ExecSpace, Actor>>(name, workers, dead_letter_capacity);
+    if constexpr (!counters_in_host_reach) {
+      checkpoint_staging = Kokkos::View<unsigned char*, typename backend::memory_space>(
+          Kokkos::view_alloc(name + ".checkpoint_staging", Kokkos::WithoutInitializing),
+          std::min<std::size_t>(actors * sizeof(state_type), staging_bytes));
+    }
   }
 
   actor_memory(const actor_memory&) = delete;
@@ -146,6 +155,7 @@ struct actor_memory {
     leak(overflows);
     leak(counters);
     if (dead_letters) dead_letters->leak();
+    leak(checkpoint_staging);
   }
 
   /// One FIFO per worker, bounded at `capacity`, its slots at `offset` in each worker's share of
@@ -260,8 +270,7 @@ struct actor_memory {
     return restored_;
   }
   /// Writes the states to `info.path` (detail::write_checkpoint): in place on a CPU backend;
-  /// from a GPU through host memory touched first, in pieces of 32 MiB (no pinned buffer: a
-  /// CUDA allocation or free while a kernel is resident waits for it, which here is forever).
+  /// from a GPU through checkpoint_staging, a piece at a time.
   void write_checkpoint(checkpoint_info& info) const {
     const std::size_t total = states.extent(0) * sizeof(state_type);
     const auto* bytes = reinterpret_cast<const unsigned char*>(states.data());
@@ -274,12 +283,11 @@ struct actor_memory {
         return n;
       });
     } else {
-      std::vector<unsigned char> staging(std::min<std::size_t>(total, staging_bytes), 0);
       detail::write_checkpoint(info, [&](const void*& piece) {
-        const std::size_t n = std::min(total - offset, staging.size());
-        if (n > 0) backend::copy_memory(staging.data(), bytes + offset, n);
+        const std::size_t n = std::min(total - offset, checkpoint_staging.extent(0));
+        if (n > 0) backend::copy_memory(checkpoint_staging.data(), bytes + offset, n);
         offset += n;
-        piece = staging.data();
+        piece = checkpoint_staging.data();
         return n;
       });
     }

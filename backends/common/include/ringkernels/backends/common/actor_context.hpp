@@ -190,22 +190,17 @@ class actor_context {
     return send_result::overflowed;
   }
   /// Counts `message` dead for `reason` and keeps it in this worker's dead-letter log.
-  /// Not inlined, and the envelope taken by value: a call that took its address would keep
-  /// every sent envelope in local memory (on the H200 Big fell from ~30 to 4 M msg/s).
-  RINGKERNELS_NOINLINE RINGKERNELS_FUNCTION void impl_bury(envelope message,
-                                                           dead_letter_reason reason,
-                                                           std::uint16_t to_system = 0) {
+  /// Counts `message` dead for `reason` and keeps it in this worker's dead-letter log (through
+  /// keep_dead_letter(), which is not inlined: the letter is built only on this cold path).
+  RINGKERNELS_INLINE_FUNCTION void impl_bury(const envelope& message, dead_letter_reason reason,
+                                             std::uint16_t to_system = 0) {
     wires_.tally->dead_letter(reason);
     actor_dead_letter<Actor> dead;
     dead.message = message;
     dead.reason = reason;
     dead.worker = worker_;
     dead.to_system = to_system;
-    if (wires_.scope == messaging::scope::device) {
-      log_at<messaging::scope::device>()->record(dead);
-    } else {
-      log_at<messaging::scope::system>()->record(dead);
-    }
+    keep_dead_letter<Actor>(wires_.dead_letters, wires_.scope, dead);
   }
   /// Retries the overflow in order; true once it is empty.
   RINGKERNELS_INLINE_FUNCTION bool impl_flush_overflow() {
@@ -221,8 +216,9 @@ class actor_context {
   /// system's balance holds. Its log entry keeps the envelope's fields, not its body (the
   /// body has the other system's layout).
   template <class Target>
-  RINGKERNELS_NOINLINE RINGKERNELS_FUNCTION send_result to_system_dead(
-      actor_envelope<Target> message, std::uint16_t to_system, dead_letter_reason reason) {
+  RINGKERNELS_INLINE_FUNCTION send_result to_system_dead(const actor_envelope<Target>& message,
+                                                         std::uint16_t to_system,
+                                                         dead_letter_reason reason) {
     ++wires_.tally->sent;
     envelope kept;
     kept.target = message.target;
@@ -231,11 +227,6 @@ class actor_context {
     kept.sequence = message.sequence;
     impl_bury(kept, reason, to_system);
     return send_result::dead_letter;
-  }
-
-  template <messaging::scope S>
-  RINGKERNELS_INLINE_FUNCTION actor_dead_letter_log<Actor, S>* log_at() const {
-    return static_cast<actor_dead_letter_log<Actor, S>*>(wires_.dead_letters);
   }
 
   RINGKERNELS_INLINE_FUNCTION bool stop_requested() const {

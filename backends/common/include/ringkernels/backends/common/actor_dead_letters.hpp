@@ -79,6 +79,20 @@ struct alignas(64) actor_dead_letter_log {
   }
 };
 
+/// Keeps `dead` in the log at `log` (an actor_dead_letter_log<Actor, scope>*). Not inlined,
+/// a free function, everything by value: dead letters are rare, and a call that took the
+/// address of a worker's context, tally or envelope would keep them in local memory for every
+/// message (on the H200 such a version ran Big at 12 M msg/s instead of 30 M).
+template <class Actor>
+RINGKERNELS_NOINLINE RINGKERNELS_FUNCTION void keep_dead_letter(void* log, messaging::scope scope,
+                                                                actor_dead_letter<Actor> dead) {
+  if (scope == messaging::scope::device) {
+    static_cast<actor_dead_letter_log<Actor, messaging::scope::device>*>(log)->record(dead);
+  } else {
+    static_cast<actor_dead_letter_log<Actor, messaging::scope::system>*>(log)->record(dead);
+  }
+}
+
 }  // namespace ringkernels
 
 #endif
