@@ -73,11 +73,6 @@ struct atomic_index {
   RINGKERNELS_INLINE_FUNCTION static T fetch_add_relaxed(T* p, T value) {
     return detail::atomic_ref_t<T, S>(*p).fetch_add(value, cuda::std::memory_order_relaxed);
   }
-  /// A release fence at this scope: stores after it are not seen before stores ahead of it
-  /// by a reader that read one of the later ones and then fenced with acquire (a seqlock).
-  RINGKERNELS_INLINE_FUNCTION static void fence_release() {
-    cuda::atomic_thread_fence(cuda::std::memory_order_release, detail::cuda_scope<S>::value);
-  }
   /// Strong CAS, acq_rel on success (publishes and observes), acquire on failure.
   RINGKERNELS_INLINE_FUNCTION static bool compare_exchange(T* p, T& expected, T desired) {
     return detail::atomic_ref_t<T, S>(*p).compare_exchange_strong(
@@ -106,10 +101,6 @@ struct atomic_index {
   RINGKERNELS_INLINE_FUNCTION static bool compare_exchange(T* p, T& expected, T desired) {
     return hip::atomic_compare_exchange<hip_scope>(p, expected, desired);
   }
-  /// A release fence (system scope: stronger than S asks, and rare where it is used).
-  RINGKERNELS_INLINE_FUNCTION static void fence_release() {
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-  }
 #elif defined(__cpp_lib_atomic_ref)
   // Host compilers: every host atomic is visible system-wide, whatever S says.
   static T load_acquire(T* p) { return std::atomic_ref<T>(*p).load(std::memory_order_acquire); }
@@ -127,7 +118,6 @@ struct atomic_index {
     return std::atomic_ref<T>(*p).compare_exchange_strong(
         expected, desired, std::memory_order_acq_rel, std::memory_order_acquire);
   }
-  static void fence_release() { std::atomic_thread_fence(std::memory_order_release); }
 #else
   static T load_acquire(T* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
   static T load_relaxed(T* p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
@@ -140,7 +130,6 @@ struct atomic_index {
     return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_ACQ_REL,
                                        __ATOMIC_ACQUIRE);
   }
-  static void fence_release() { __atomic_thread_fence(__ATOMIC_RELEASE); }
 #endif
 };
 

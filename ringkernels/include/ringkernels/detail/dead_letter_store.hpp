@@ -75,8 +75,8 @@ class dead_letter_store {
       batch.lost += begins[w] - drained_[w];
       copies[w] = copy_letters(w, begins[w], ends[w]);
     }
-    // A slot a worker began to overwrite while it was copied is dropped: the seqlock's check.
-    if constexpr (in_host_reach) std::atomic_thread_fence(std::memory_order_acquire);
+    // A slot a worker began to overwrite while it was copied is dropped: the seqlock's check
+    // (its words were acquired, so `begun` read after them is at least the overwriter's).
     const std::vector<std::uint64_t> after = begun();
     for (std::size_t w = 0; w < ends.size(); ++w) {
       // Index i's slot is rewritten by index i + capacity, begun once begun > i + capacity.
@@ -142,12 +142,12 @@ class dead_letter_store {
     return out;
   }
 
-  /// A slot as relaxed 8-byte loads (a worker may be overwriting it: no data race then).
+  /// A slot as acquire 8-byte loads (a worker may be overwriting it: no data race then).
   static void read_words(letter* slot, letter* target) {
     std::uint64_t words[log_type::words];
     auto* source = reinterpret_cast<std::uint64_t*>(slot);
     for (std::size_t i = 0; i < log_type::words; ++i) {
-      words[i] = log_type::word::load_relaxed(source + i);
+      words[i] = log_type::word::load_acquire(source + i);
     }
     std::memcpy(static_cast<void*>(target), words, sizeof words);
   }

@@ -46,9 +46,9 @@ struct actor_dead_letter {
   }
 };
 
-/// One worker's log: that worker writes, the host reads. Slots are written and read as
-/// relaxed 8-byte words, so a read that races an overwrite is no data race; the reader throws
-/// such a slot away (it knows from `written`).
+/// One worker's log: that worker writes, the host reads. Slots are written and read as atomic
+/// 8-byte words (release, acquire), so a read that races an overwrite is no data race; the
+/// reader throws such a slot away (it knows from `begun`).
 template <class Actor, messaging::scope S>
 struct alignas(64) actor_dead_letter_log {
   using letter = actor_dead_letter<Actor>;
@@ -66,14 +66,14 @@ struct alignas(64) actor_dead_letter_log {
   RINGKERNELS_INLINE_FUNCTION void record(const letter& dead) {
     if (slots == nullptr) return;
     const std::uint64_t n = word::load_relaxed(&written);
-    // A seqlock's writer: `begun` == n + 1 is published before the slot's words change, so a
-    // reader that saw a changed word and then fenced sees begun > n and drops the slot.
+    // A seqlock's writer: `begun` == n + 1 goes out before the slot's words change, each word
+    // with release, so a reader that acquired a changed word sees begun > n and drops the slot.
+    // (Release stores, not a release fence: GCC's ThreadSanitizer refuses fences.)
     word::store_relaxed(&begun, n + 1);
-    word::fence_release();
     std::uint64_t source[words];
     std::memcpy(source, &dead, sizeof dead);
     auto* target = reinterpret_cast<std::uint64_t*>(&slots[n & mask]);
-    for (std::size_t i = 0; i < words; ++i) word::store_relaxed(target + i, source[i]);
+    for (std::size_t i = 0; i < words; ++i) word::store_release(target + i, source[i]);
     // release: the host that reads `written` reads the letter's words after them.
     word::store_release(&written, n + 1);
   }
