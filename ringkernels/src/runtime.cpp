@@ -1,6 +1,8 @@
 #include <ringkernels/core/environment.hpp>
 #include <ringkernels/runtime.hpp>
 
+#include <algorithm>
+
 namespace ringkernels {
 
 runtime::runtime() : runtime(runtime_options{}) {}
@@ -20,6 +22,7 @@ runtime::runtime(const runtime_options& options)
 runtime::~runtime() {
   metrics_.reset();  // no scrape may collect while the kernels go
   std::lock_guard lock(kernels_mutex_);
+  supervisor_.reset();  // no relaunch while the kernels go
   for (auto& weak : kernels_) {
     if (auto kernel = weak.lock()) kernel->shut_down();
   }
@@ -41,10 +44,17 @@ std::vector<telemetry_snapshot> runtime::telemetry() {
 
 std::string runtime::telemetry_json() { return to_json(telemetry()); }
 
-void runtime::remember(std::shared_ptr<detail::kernel_base> kernel) {
+void runtime::remember(std::shared_ptr<detail::kernel_base> kernel, const kernel_options& options) {
   std::lock_guard lock(kernels_mutex_);
   std::erase_if(kernels_, [](const auto& weak) { return weak.expired(); });
   kernels_.push_back(kernel);
+  if (options.restart.policy == restart_policy::never) return;
+  // A quarter of the stall threshold (a stall is seen within 1.25 x stall_after), at least
+  // every 25 ms (a fault is relaunched within that), at most every millisecond.
+  const auto period = std::clamp(options.stall_after / 4, std::chrono::milliseconds(1),
+                                 std::chrono::milliseconds(25));
+  if (!supervisor_) supervisor_ = std::make_unique<detail::supervisor>();
+  supervisor_->watch(kernel, period);
 }
 
 }  // namespace ringkernels

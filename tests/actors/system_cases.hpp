@@ -178,4 +178,39 @@ TEMPLATE_TEST_CASE("drop_oldest is refused for an actor system, naming the polic
   CHECK(system.size() == 4);
 }
 
+TEMPLATE_TEST_CASE("a stalled actor system is relaunched; states and queued messages are kept",
+                   ACTOR_TAGS, ACTOR_BACKENDS) {
+  using test_support::sleepy;
+  using namespace std::chrono_literals;
+  ringkernels::runtime rt;
+  auto options = actors_named("sleepy", 64);
+  options.kernel.stall_after = 100ms;
+  options.kernel.restart.policy = ringkernels::restart_policy::on_fault_or_stall;
+  auto system = rt.spawn<TestType>(sleepy{}, options);
+  system.activate();
+  for (std::uint64_t id = 0; id < 64; ++id)
+    REQUIRE(system.tell(id, sleepy::Add{id + 1}) == push_result::ok);
+  system.quiesce(10s);
+  REQUIRE(system.tell(0, sleepy::Stall{60000}) == push_result::ok);  // a minute, unless stopped
+  for (std::uint64_t id = 0; id < 64; ++id)
+    REQUIRE(system.tell(id, sleepy::Add{1000}) == push_result::ok);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (system.supervision().restarts == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  system.quiesce(10s);
+  const auto supervision = system.supervision();
+  CHECK(supervision.restarts >= 1);
+  CHECK_FALSE(supervision.circuit_open);
+  CHECK_THAT(supervision.last_trigger, Catch::Matchers::ContainsSubstring("stall: worker"));
+  CHECK(system.state() == ringkernels::kernel_state::active);
+  const auto states = system.read_states();
+  for (std::uint64_t id = 0; id < 64; ++id) CHECK(states[id].sum == id + 1 + 1000);
+  CHECK(states[0].stalls_stopped == 1);
+  CHECK(states[0].stalls_timed_out == 0);
+  const auto counts = system.telemetry();
+  CHECK(counts.handled == 64 + 1 + 64);
+  CHECK(counts.from_host + counts.sent_on_device == counts.handled + counts.dead_total());
+}
+
 #endif

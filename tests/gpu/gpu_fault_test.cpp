@@ -66,6 +66,33 @@ template <class ExecSpace>
   std::_Exit(0);
 }
 
+/// A supervised kernel (restart on_fault) that traps: the supervisor cannot relaunch it (the
+/// trap took the GPU context) and opens the circuit saying so; the host never hangs.
+template <class ExecSpace>
+[[noreturn]] void trap_under_supervision() {
+  ringkernels::runtime rt;
+  ringkernels::kernel_options options;
+  options.name = "supervised_trap";
+  options.restart.policy = ringkernels::restart_policy::on_fault;
+  auto kernel = rt.launch<ExecSpace>(trapping{}, options);
+  kernel.activate();
+  REQUIRE(kernel.call(trapping::Request{5}).get(1s).value == 5);
+  REQUIRE(kernel.send(trapping::Request{-1}) == ringkernels::messaging::push_result::ok);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!kernel.status().supervision.circuit_open) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(1ms);
+  }
+  const auto status = kernel.status();
+  REQUIRE(status.state == ringkernels::kernel_state::faulted);
+  REQUIRE(status.supervision.restarts == 0);
+  REQUIRE_THAT(status.supervision.circuit_reason, ContainsSubstring("took its GPU context"));
+  REQUIRE_THAT(status.supervision.last_trigger, ContainsSubstring("persistent kernel died"));
+  std::printf("supervised trap: circuit open: %s\n", status.supervision.circuit_reason.c_str());
+  std::fflush(stdout);
+  std::_Exit(0);
+}
+
 /// A handler that waits until the host clears the flag it points to.
 template <class ExecSpace>
 void stall_and_recover(ringkernels::gpu_launch mode) {
@@ -104,6 +131,11 @@ TEMPLATE_TEST_CASE("a trapping handler faults the kernel with the CUDA error", "
 TEMPLATE_TEST_CASE("a trap in an event-driven launch faults the kernel", "[gpu][fault]",
                    RINGKERNELS_GPU_BACKENDS) {
   trap_and_report<TestType>(ringkernels::gpu_launch::event_driven, "event-driven launch died");
+}
+
+TEMPLATE_TEST_CASE("the supervisor opens the circuit for a kernel that lost its GPU context",
+                   "[gpu][fault]", RINGKERNELS_GPU_BACKENDS) {
+  trap_under_supervision<TestType>();
 }
 
 TEMPLATE_TEST_CASE("a kernel whose heartbeat stops is reported stalled", "[gpu][fault]",

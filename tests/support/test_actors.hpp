@@ -36,6 +36,39 @@ struct fan {
   }
 };
 
+/// Adds on Add; on Stall spins up to `ms` milliseconds unless the host asks the workers to
+/// stop (actor_context::stop_requested()), counting how its stalls ended.
+struct sleepy {
+  struct State {
+    std::uint64_t sum = 0;
+    std::uint32_t stalls_stopped = 0;
+    std::uint32_t stalls_timed_out = 0;
+  };
+  struct Add {
+    std::uint64_t amount = 0;
+  };
+  struct Stall {
+    std::uint32_t ms = 0;
+  };
+  using messages = ringkernels::actor_messages<Add, Stall>;
+  KOKKOS_FUNCTION void operator()(State& state, const Add& add,
+                                  ringkernels::actor_context<sleepy>&) const {
+    state.sum += add.amount;
+  }
+  KOKKOS_FUNCTION void operator()(State& state, const Stall& stall,
+                                  ringkernels::actor_context<sleepy>& ctx) const {
+    const std::uint64_t until =
+        ringkernels::physical_time_ns() + std::uint64_t{stall.ms} * 1000000u;
+    while (ringkernels::physical_time_ns() < until) {
+      if (ctx.stop_requested()) {
+        ++state.stalls_stopped;
+        return;
+      }
+    }
+    ++state.stalls_timed_out;
+  }
+};
+
 /// A counter that starts at its id (init), adds on Add, answers Get with its value, and
 /// records the worker that ran it and whether two calls ever overlapped.
 struct counter {

@@ -126,6 +126,10 @@ class actor_system {
   void deactivate() { kernel_->deactivate(); }
   terminate_report terminate() { return kernel_->terminate(); }
   kernel_state state() const { return kernel_->current_state(); }
+  /// Relaunches by the runtime's supervisor (options.kernel.restart), and whether it gave up.
+  supervision_status supervision() const { return kernel_->supervision(); }
+  /// Workers of the running system whose heartbeat is older than options.kernel.stall_after.
+  std::vector<worker_stall> stalls() const { return kernel_->stalls(); }
 
   /// Sends `message` to actor `id` from the host. Never blocks: `full` when that worker's host
   /// queue is full. An id outside 0..size()-1 throws errc::invalid_argument.

@@ -4,6 +4,7 @@
 #ifndef RINGKERNELS_LIFECYCLE_HPP
 #define RINGKERNELS_LIFECYCLE_HPP
 
+#include <ringkernels/backends/common/kernel_options.hpp>
 #include <ringkernels/core/error.hpp>
 
 #include <chrono>
@@ -57,6 +58,33 @@ inline std::string describe(const std::vector<worker_stall>& stalls) {
   }
   return text;
 }
+
+inline const char* to_string(restart_policy policy) noexcept {
+  switch (policy) {
+    case restart_policy::never: return "never";
+    case restart_policy::on_fault: return "on_fault";
+    case restart_policy::on_fault_or_stall: return "on_fault_or_stall";
+  }
+  return "unknown";
+}
+
+/// What the runtime's supervisor did for a kernel (kernel_status::supervision).
+struct supervision_status {
+  restart_policy policy = restart_policy::never;
+  int restarts = 0;            ///< relaunches since the launch
+  int restarts_in_window = 0;  ///< of those, within restart_options::window until now
+  /// The supervisor gave up on this kernel (too many relaunches, or one that cannot work: a
+  /// worker that does not leave its handler, a lost GPU context); `circuit_reason` says why.
+  bool circuit_open = false;
+  std::string circuit_reason;
+  std::string last_trigger;  ///< "fault: ..." or "stall: worker 0: no heartbeat for 212 ms"
+  /// The last relaunch: stopping the workers, starting them, and their acknowledgement of the
+  /// command they had (run or idle).
+  std::chrono::microseconds last_relaunch{0};
+  /// From the supervisor's first sight of the last trigger to the kernel running again: the
+  /// relaunch plus its backoff (detection itself takes up to stall_after for a stall).
+  std::chrono::microseconds last_recovery{0};
+};
 
 }  // namespace ringkernels
 

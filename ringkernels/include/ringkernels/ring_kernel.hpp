@@ -20,6 +20,7 @@ struct kernel_status {
   std::string stall;     ///< which workers, for how long (describe(stalled_workers))
   telemetry_snapshot telemetry;
   std::vector<worker_stall> stalled_workers;  ///< the same, one entry per silent worker
+  supervision_status supervision;             ///< relaunches by the supervisor (options.restart)
 };
 
 template <class ExecSpace, class Handler>
@@ -44,9 +45,15 @@ class ring_kernel {
   kernel_state state() const { return impl_->current_state(); }
   kernel_status status() const {
     std::vector<worker_stall> stalls = impl_->stalls();
-    kernel_status status{impl_->current_state(), impl_->fault_message(), !stalls.empty(),
-                         describe(stalls),       impl_->snapshot(),      {}};
+    kernel_status status{impl_->current_state(),
+                         impl_->fault_message(),
+                         !stalls.empty(),
+                         describe(stalls),
+                         impl_->snapshot(),
+                         {},
+                         {}};
     status.stalled_workers = std::move(stalls);
+    status.supervision = impl_->supervision();
     return status;
   }
   telemetry_snapshot snapshot() const { return impl_->snapshot(); }

@@ -13,6 +13,7 @@
 #include <ringkernels/actor_system.hpp>
 #include <ringkernels/core/telemetry.hpp>
 #include <ringkernels/detail/metrics_endpoint.hpp>
+#include <ringkernels/detail/supervisor.hpp>
 #include <ringkernels/ring_kernel.hpp>
 
 #include <memory>
@@ -46,7 +47,7 @@ class runtime {
     auto impl =
         std::make_shared<detail::kernel_impl<ExecSpace, Handler>>(handler, options, shared_);
     impl->launch();
-    remember(impl);
+    remember(impl, options);
     return ring_kernel<ExecSpace, Handler>(impl);
   }
 
@@ -78,7 +79,7 @@ class runtime {
     } else {
       impl->preload();  // the device is idle now (spawn checked): load its code for later
     }
-    remember(impl);
+    remember(impl, kernel);
     return system_type(impl, memory);
   }
 
@@ -128,12 +129,16 @@ class runtime {
   int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
 
  private:
-  void remember(std::shared_ptr<detail::kernel_base> kernel);
+  /// Keeps `kernel` for telemetry and shutdown; hands it to the supervisor when its options
+  /// ask for relaunches.
+  void remember(std::shared_ptr<detail::kernel_base> kernel, const kernel_options& options);
 
   std::shared_ptr<detail::runtime_state> shared_;
   std::mutex kernels_mutex_;
   std::vector<std::weak_ptr<detail::kernel_base>> kernels_;
   std::unique_ptr<detail::metrics_endpoint> metrics_;  ///< stopped first when the runtime goes
+  /// Started with the first kernel that asks for relaunches; stopped before the kernels go.
+  std::unique_ptr<detail::supervisor> supervisor_;  ///< under kernels_mutex_
 };
 
 }  // namespace ringkernels

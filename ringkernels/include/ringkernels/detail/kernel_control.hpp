@@ -96,6 +96,41 @@ class kernel_control {
     set_state(kernel_state::inactive);
   }
 
+  /// The command the workers were last given.
+  kernel_command commanded() const { return access::command(block_); }
+
+  /// Before new workers start on this control block (a relaunch; the old ones have left): no
+  /// fault, no acknowledgement, command idle. Caller holds the lifecycle mutex.
+  void reset_for_relaunch() {
+    access::set_command(block_, kernel_command::idle);
+    for (int w = 0; w < options_.workers; ++w) {
+      access::u32::store_release(&block_->workers()[w].faulted, 0u);
+      access::u32::store_release(&block_->workers()[w].acknowledged, halted_acknowledgement);
+    }
+    access::u32::store_release(&block_->any_faulted, 0u);
+    std::lock_guard lock(fault_mutex_);
+    fault_.clear();
+  }
+
+  /// Gives relaunched workers `what` and waits for every acknowledgement. Unlike command(),
+  /// the state is neither checked nor changed: it says what the kernel does until the
+  /// relaunch is over. Caller holds the lifecycle mutex.
+  void resume(kernel_command what, const char* operation) {
+    access::set_command(block_, what);
+    launcher_.wake_all();
+    wait_acknowledged(what, operation, /*faulted_count_as_done=*/false);
+    if (what == kernel_command::run) record_clock_offsets();
+  }
+
+  /// The kernel cannot go on (a relaunch failed: `why`).
+  void mark_faulted(const std::string& why) {
+    {
+      std::lock_guard lock(fault_mutex_);
+      fault_ = why;
+    }
+    set_state(kernel_state::faulted);
+  }
+
   /// Moves a live kernel to `faulted` when a worker raised its flag or the launch died.
   void refresh_fault() {
     const kernel_state now = state();

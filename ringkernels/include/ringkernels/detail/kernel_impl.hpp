@@ -17,6 +17,7 @@
 #include <ringkernels/detail/kernel_telemetry.hpp>
 #include <ringkernels/detail/options_check.hpp>
 #include <ringkernels/detail/reply_router.hpp>
+#include <ringkernels/detail/restart_book.hpp>
 #include <ringkernels/lifecycle.hpp>
 #include <ringkernels/messaging/queue_registry.hpp>
 
@@ -40,6 +41,9 @@ class kernel_base {
   virtual telemetry_snapshot snapshot() = 0;
   /// Terminates unless already terminated or never launched; never throws.
   virtual void shut_down() noexcept = 0;
+  /// The supervisor's look (kernel_options::restart): relaunches after a fault or a stall when
+  /// one is due. Never throws.
+  virtual void supervise() noexcept = 0;
 };
 
 /// State shared by a runtime and all its kernels (kernels may outlive the runtime object).
@@ -137,11 +141,7 @@ class kernel_impl final : public kernel_base {
     std::vector<messaging::ring_ref<scope>> outputs;
     for (const auto& ring : rings_.outputs()) outputs.push_back(ring->ref());
     replies_.bind(outputs, frame_limit_);
-    std::vector<worker_binding<scope>> bindings;
-    for (int w = 0; w < options_.workers; ++w) bindings.push_back(rings_.binding_for(w, options_));
-    pin_note_ = launcher_.start(launch_request<Handler, scope>{
-        machine_, machine_.plan_pinning(options_.pinning, options_.workers), handler_,
-        std::move(bindings), telemetry_.handler_times, options_});
+    pin_note_ = launcher_.start(workers_request());
     started_ = clock_type::now();
     control_.set_state(kernel_state::launched);
   }
@@ -197,6 +197,77 @@ class kernel_impl final : public kernel_base {
     control_.set_state(kernel_state::terminated);
     final_report_ = report;
     return report;
+  }
+
+  // --- supervision (kernel_options::restart, the runtime's supervisor) ----------------------
+  void supervise() noexcept override {
+    try {
+      const std::string trigger = supervision_trigger();
+      if (trigger.empty()) {
+        restarts_.cleared();
+        return;
+      }
+      if (restarts_.seen(trigger, clock_type::now()) != restart_book::verdict::relaunch) return;
+      const auto start = clock_type::now();
+      if (std::optional<std::string> why = relaunch()) {
+        restarts_.failed(*why);
+        log::error("kernel '" + options_.name + "': relaunch after " + trigger +
+                   " failed: " + *why);
+        return;
+      }
+      const auto end = clock_type::now();
+      const auto took = std::chrono::duration_cast<std::chrono::microseconds>(end - start);
+      restarts_.relaunched(end, took);
+      log::warn("kernel '" + options_.name + "' relaunched after " + trigger + " (" +
+                std::to_string(took.count()) + " us)");
+    } catch (const std::exception& failure) {
+      control_.mark_faulted(std::string("relaunch failed: ") + failure.what());
+      restarts_.failed(failure.what());
+    } catch (...) {
+      control_.mark_faulted("relaunch failed");
+      restarts_.failed("unknown exception");
+    }
+  }
+
+  supervision_status supervision() { return restarts_.status(clock_type::now()); }
+
+  /// Stops the workers and starts new ones on the same rings, control block and attached
+  /// memory (an actor system's states and mailboxes), back at the command they had: what was
+  /// queued is handled afterwards. Returns why it could not be done, or nothing.
+  std::optional<std::string> relaunch() {
+    std::lock_guard lock(lifecycle_mutex_);
+    control_.refresh_fault();
+    const kernel_state before = state();
+    if (before == kernel_state::terminating || before == kernel_state::terminated ||
+        before == kernel_state::created) {
+      return std::string("the kernel is ") + to_string(before);
+    }
+    if (const std::optional<std::string> died = launcher_.launch_failure()) {
+      return "the GPU kernel died (" + *died +
+             ") and took its GPU context with it: nothing runs on that context again; restore "
+             "the last checkpoint in a new process";
+    }
+    const kernel_command resume_with =
+        control_.commanded() == kernel_command::run ? kernel_command::run : kernel_command::idle;
+    const auto start = clock_type::now();
+    control_.order_terminate();
+    if (!launcher_.wait_stopped(start + options_.terminate_timeout)) {
+      const std::string why =
+          std::to_string(launcher_.still_running()) +
+          " worker(s) did not leave their loop within " +
+          std::to_string(options_.terminate_timeout.count()) +
+          " ms (inside a handler that does not watch context::stop_requested()?)";
+      control_.mark_faulted("relaunch failed: " + why);
+      return why;
+    }
+    control_.reset_for_relaunch();
+    pin_note_ = launcher_.start(workers_request());
+    control_.resume(kernel_command::idle, "relaunch");
+    if (resume_with == kernel_command::run) control_.resume(kernel_command::run, "relaunch");
+    control_.set_state(resume_with == kernel_command::run ? kernel_state::active
+                       : before == kernel_state::launched ? kernel_state::launched
+                                                          : kernel_state::inactive);
+    return std::nullopt;
   }
 
   kernel_state state() const { return control_.state(); }
@@ -350,6 +421,27 @@ class kernel_impl final : public kernel_base {
   }
 
  private:
+  /// What the launcher needs to start the workers (at launch and at each relaunch).
+  launch_request<Handler, scope> workers_request() {
+    std::vector<worker_binding<scope>> bindings;
+    for (int w = 0; w < options_.workers; ++w) bindings.push_back(rings_.binding_for(w, options_));
+    return launch_request<Handler, scope>{machine_,
+                                          machine_.plan_pinning(options_.pinning, options_.workers),
+                                          handler_,
+                                          std::move(bindings),
+                                          telemetry_.handler_times,
+                                          options_};
+  }
+
+  /// A fault, or (under on_fault_or_stall) a stall, as the supervisor names it; empty if none.
+  std::string supervision_trigger() {
+    const kernel_state now = current_state();
+    if (now == kernel_state::faulted) return "fault: " + control_.fault_message();
+    if (options_.restart.policy != restart_policy::on_fault_or_stall) return {};
+    const std::vector<worker_stall> stalled = stalls();
+    return stalled.empty() ? std::string() : "stall: " + describe(stalled);
+  }
+
   /// The rings and the attached memory, retired as one.
   struct retired_together {
     retired_together(std::shared_ptr<void> kernel_rings, std::shared_ptr<void> attached_memory)
@@ -373,6 +465,7 @@ class kernel_impl final : public kernel_base {
                                                                         control_.state_word()};
   reply_router<reply_type, scope> replies_;
   kernel_telemetry telemetry_;
+  restart_book restarts_{options_.restart};
 
   std::mutex lifecycle_mutex_;
   std::string pin_note_;

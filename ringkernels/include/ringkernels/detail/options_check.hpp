@@ -43,6 +43,20 @@ inline void check_ring_memory(const kernel_options& options, std::uint32_t frame
   }
 }
 
+/// Refuses restart options the supervisor could not follow.
+inline void check_restart_options(const kernel_options& options) {
+  const restart_options& restart = options.restart;
+  const auto ms = [](std::chrono::milliseconds value) { return std::to_string(value.count()); };
+  if (restart.max_restarts < 0 || restart.window.count() < 1 || restart.backoff.count() < 0 ||
+      restart.max_backoff < restart.backoff) {
+    RINGKERNELS_THROW(errc::invalid_argument,
+                      "kernel '" + options.name + "': restart options need max_restarts >= 0 (" +
+                          std::to_string(restart.max_restarts) + "), window >= 1 ms (" +
+                          ms(restart.window) + " ms), backoff >= 0 (" + ms(restart.backoff) +
+                          " ms) and max_backoff >= backoff (" + ms(restart.max_backoff) + " ms)");
+  }
+}
+
 /// Throws errc::invalid_argument naming the first option outside its range.
 inline void check_kernel_options(const kernel_options& options, std::uint32_t frame_limit) {
   (void)messaging::queue_name(options.name, "in");  // throws on a bad name
@@ -69,6 +83,7 @@ inline void check_kernel_options(const kernel_options& options, std::uint32_t fr
     RINGKERNELS_THROW(errc::invalid_argument,
                       "kernel '" + options.name + "': max_batch must be >= 1");
   }
+  check_restart_options(options);
   check_ring_memory(options, frame_limit);
 }
 

@@ -211,6 +211,15 @@ class actor_context {
     return true;
   }
 
+  /// Whether the host asked the system's workers to leave their loop (terminate, or the
+  /// supervisor's relaunch after a stall): a handler that runs long should look now and then
+  /// and return when it says so. One read of the control block (on a GPU, across PCIe).
+  /// @note Device and host callable.
+  RINGKERNELS_INLINE_FUNCTION bool stop_requested() const {
+    return messaging::atomic_index<std::uint32_t, messaging::scope::system>::load_acquire(
+               const_cast<std::uint32_t*>(wires_.command)) == 2u;  // kernel_command::terminate
+  }
+
  private:
   /// A message that could not go to another system: sent and dead here, so that this
   /// system's balance holds. Its log entry keeps the envelope's fields, not its body (the
@@ -227,11 +236,6 @@ class actor_context {
     kept.sequence = message.sequence;
     impl_bury(kept, reason, to_system);
     return send_result::dead_letter;
-  }
-
-  RINGKERNELS_INLINE_FUNCTION bool stop_requested() const {
-    return messaging::atomic_index<std::uint32_t, messaging::scope::system>::load_acquire(
-               const_cast<std::uint32_t*>(wires_.command)) == 2u;  // kernel_command::terminate
   }
 
   RINGKERNELS_INLINE_FUNCTION void store_sent() {

@@ -50,6 +50,16 @@ class context {
     return clock_->tick(now_us);
   }
 
+  /// Whether the host asked this kernel's workers to leave their loop (terminate, or the
+  /// supervisor's relaunch after a stall): a handler that runs long (a solver loop, a wait on
+  /// device memory) should look now and then and return when it says so. A look is one read of
+  /// the control block (on a GPU, across PCIe). @note Device and host callable.
+  RINGKERNELS_INLINE_FUNCTION bool stop_requested() const {
+    return command_ != nullptr &&
+           messaging::atomic_index<std::uint32_t, messaging::scope::system>::load_acquire(
+               const_cast<std::uint32_t*>(command_)) == stop_command;
+  }
+
   /// Whether this kernel was connected to a peer (runtime::connect).
   RINGKERNELS_INLINE_FUNCTION bool has_peer() const { return peer_.control != nullptr; }
 
@@ -84,6 +94,10 @@ class context {
     worker_ = worker;
     clock_ = clock;
   }
+  /// Where the host's commands are (the control block's command word): stop_requested().
+  RINGKERNELS_INLINE_FUNCTION void impl_bind_control(const std::uint32_t* command) {
+    command_ = command;
+  }
   /// This context is `lane`'s, which sent `sent` peer messages in earlier dispatch loops: its
   /// peer message ids continue from there.
   RINGKERNELS_INLINE_FUNCTION void impl_resume_peer_ids(std::uint32_t lane, std::uint64_t sent) {
@@ -112,7 +126,10 @@ class context {
   std::uint64_t peer_sequence_ = 0;
   hlc_timestamp sent_at_{};
   hybrid_logical_clock* clock_ = nullptr;
+  const std::uint32_t* command_ = nullptr;
   messaging::ring_ref<messaging::scope::system> peer_{};
+  /// kernel_command::terminate (control_block.hpp includes this header, not the other way).
+  static constexpr std::uint32_t stop_command = 2u;
 };
 
 }  // namespace ringkernels

@@ -20,6 +20,9 @@ enum class kernel_command : std::uint32_t {
   terminate = 2,  ///< leave the dispatch loop
 };
 
+// context::stop_requested() and actor_context::stop_requested() compare with this number.
+static_assert(static_cast<std::uint32_t>(kernel_command::terminate) == 2u);
+
 /// What a worker halted by a handler failure shows as its acknowledged command: none.
 inline constexpr std::uint32_t halted_acknowledgement = 0xffffffffu;
 

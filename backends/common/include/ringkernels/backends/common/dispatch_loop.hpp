@@ -77,6 +77,7 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
   hybrid_logical_clock clock;
   context ctx;
   ctx.impl_bind(binding.name, binding.worker, &clock);
+  ctx.impl_bind_control(&binding.control->command);
   detail::resume_peer_ids<S>(counters, 0, ctx);  // a CPU worker is one lane
   messaging::ring_consumer<S> in(binding.in);
   messaging::ring_producer<S> out(binding.out);
@@ -84,6 +85,7 @@ RINGKERNELS_INLINE_FUNCTION void run_dispatch_loop(const Handler& handler,
   // block): skip the closed check, a read across PCIe per reply on a GPU.
   out.skip_closed_check();
   detail::worker_tally tally;
+  tally.resume<S>(counters);  // a relaunched worker continues the counts
   // Peers are polled only once connected: on a GPU every poll is a read across PCIe.
   bool has_peer_in = false;
   messaging::ring_consumer<messaging::scope::system> peer_in(binding.peer_in);  // maybe unbound

@@ -136,6 +136,7 @@ __device__ void run_warp_dispatch(const Handler& handler,
   hybrid_logical_clock clock;
   context ctx;
   ctx.impl_bind(binding.name, binding.worker, &clock);
+  ctx.impl_bind_control(&binding.control->command);
   detail::resume_peer_ids<S>(counters, lane, ctx);
   messaging::ring_consumer<S> in(binding.in);
   messaging::ring_producer<S> out(binding.out);

@@ -127,7 +127,10 @@ class launcher {
 
   /// Chooses the launch mode from the device's facts, then launches (or starts the pump).
   /// Throws ringkernels::error naming the numbers when the requested mode cannot work.
-  /// (The request's pinning plan and handler-time histogram are for CPU workers.)
+  /// (The request's pinning plan and handler-time histogram are for CPU workers.) Called again
+  /// after wait_stopped() returned true (the supervisor's relaunch), it launches again on the
+  /// same stream and bindings: nothing is allocated (pinned allocations can wait for resident
+  /// kernels).
   std::string start(launch_request<Handler, messaging::scope::system> request) {
     const kernel_options& options = request.options;
     const Handler& handler = request.handler;
@@ -137,8 +140,9 @@ class launcher {
     const int grid = static_cast<int>(request.bindings.size());
     const void* kernel = Runtime::template kernel_function<Handler>();
     const std::string peer = enable_peer_access<Runtime>(device, kokkos_device);
-    keep_bindings(request.bindings);
-    RINGKERNELS_GPU_CHECK(Runtime, Runtime::create_stream(&stream_));
+    if (bindings_ == nullptr) keep_bindings(request.bindings);
+    if (stream_ == nullptr) RINGKERNELS_GPU_CHECK(Runtime, Runtime::create_stream(&stream_));
+    still_running_ = 0;
     std::string summary;
     // Under the book's lock, in this order: nothing may touch the kernel's code (the occupancy
     // query loads it) before require_loadable() has said that loading it cannot wait forever.

@@ -19,6 +19,26 @@ enum class gpu_launch {
   event_driven  ///< no resident kernel: a host thread launches the loop when frames wait
 };
 
+/// What the runtime's supervisor does when a kernel (or actor system) faults or stalls
+/// (docs/operations.md, "Supervision").
+enum class restart_policy {
+  never,              ///< report only (status()); the default
+  on_fault,           ///< relaunch the workers after a fault (a host handler threw)
+  on_fault_or_stall,  ///< the same, and after a stall (a heartbeat older than stall_after)
+};
+
+/// How the supervisor relaunches: the first relaunch comes at once, each later one within
+/// `window` after a backoff that doubles from `backoff` up to `max_backoff`; a fault or stall
+/// past `max_restarts` relaunches within `window` opens the circuit: the supervisor stops
+/// acting on the kernel and status() says why.
+struct restart_options {
+  restart_policy policy = restart_policy::never;
+  int max_restarts = 3;
+  std::chrono::milliseconds window{60000};
+  std::chrono::milliseconds backoff{10};
+  std::chrono::milliseconds max_backoff{1000};
+};
+
 /// The most slots a kernel's ring may have (16 M).
 inline constexpr std::uint32_t max_queue_capacity = 1u << 24;
 
@@ -59,6 +79,8 @@ struct kernel_options {
   /// GPU backends: how the kernel runs (docs/cuda.md), and on which device (-1: Kokkos' own).
   gpu_launch launch = gpu_launch::automatic;
   int device = -1;
+  /// Whether the runtime's supervisor relaunches this kernel after a fault or a stall.
+  restart_options restart;
 };
 
 /// What terminate() observed.

@@ -37,7 +37,8 @@ class launcher {
 
   /// Starts one pinned thread per worker, as `request.plan` says (kernel_options' GPU fields do
   /// not apply here). Each thread holds its own copies of the handler, the bindings and the
-  /// histogram's owner.
+  /// histogram's owner. Called again after wait_stopped() returned true, it starts new threads
+  /// on the same rings (the supervisor's relaunch).
   std::string start(launch_request<Handler, messaging::scope::system> request) {
     const kernel_options& options = request.options;
     const int cores = request.machine.core_count() > 0 ? request.machine.core_count() : 1;

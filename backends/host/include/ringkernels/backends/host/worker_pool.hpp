@@ -74,8 +74,11 @@ class worker_pool {
   ~worker_pool() { join_all(); }
 
   /// Starts one thread per entry of `plan`, pinned as the plan says; returns the pinning notes.
-  /// `machine` must outlive the threads' start (the kernel's runtime state holds it).
+  /// `machine` must outlive the threads' start (the kernel's runtime state holds it). Again
+  /// after wait_finished() said every earlier thread left (a relaunch): they were joined.
   std::string start(const topology& machine, const pin_plan& plan, worker_body body) {
+    join_all();
+    threads_.clear();
     const std::size_t workers = plan.core_of_worker.size();
     state_ = std::make_shared<shared_state>(workers);
     for (std::size_t w = 0; w < workers; ++w) {
