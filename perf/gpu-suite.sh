@@ -4,7 +4,7 @@
 # printing a short table last. Uses the binaries staged in .carry/ by scripts/stage-gpu-run.sh
 # (built on the development machine; CUDA runtime linked statically).
 #   perf/gpu-suite.sh [--backend cuda|hip] OUTDIR [PART...]
-#        PARTs: floor tests memcheck validate bench actors sssp soak checkpoint
+#        PARTs: floor tests memcheck validate bench actors sssp soak checkpoint relaunch
 #        (default: all; split them over calls to stay within a limit)
 # cuda (the default) on an NVIDIA GPU; hip on an AMD GPU with ROCm (staged by
 # scripts/stage-gpu-run.sh --hip; never run yet: docs/hip.md). The floor programs and
@@ -17,7 +17,7 @@ OUT="${1:?usage: perf/gpu-suite.sh [--backend cuda|hip] OUTDIR [PART...]}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/.carry/bin"
 shift
-PARTS=" ${*:-floor tests memcheck validate bench actors sssp soak checkpoint} "
+PARTS=" ${*:-floor tests memcheck validate bench actors sssp soak checkpoint relaunch} "
 wants() { [[ "$PARTS" == *" $1 "* ]]; }
 mkdir -p "$OUT"
 export LD_LIBRARY_PATH="$ROOT/.carry/lib:${LD_LIBRARY_PATH:-}"
@@ -158,16 +158,23 @@ if wants checkpoint; then
   grep -E "^checkpoint" "$OUT/checkpoint.txt"
 fi
 
+# 4f. The supervisor relaunching a stalled kernel (issue target: <= 100 ms on the GPU).
+if wants relaunch; then
+  timeout -k 5 120 "$BIN/ringkernels" bench relaunch --backend "$BACKEND" --json "$OUT/relaunch.json" \
+    > "$OUT/relaunch.txt" 2>&1; STATUS[bench_relaunch]=$?
+  grep -E "^relaunch" "$OUT/relaunch.txt"
+fi
+
 echo
 echo "== gpu-suite summary =="
 printf "%-20s %s\n" "parts" "$PARTS"
 printf "%-20s %s\n" "gpu tests" "$passed passed, $failed failed"
 printf "%-20s %s\n" "memcheck" "$memcheck_errors errors in $memcheck_cases cases ($memcheck_unfinished without a summary, $memcheck_failed failed, $memcheck_skipped [no_memcheck] not run)"
-for key in floor_gpu floor_cpu validate validate_event_driven validate_last_device bench_roundtrip bench_throughput bench_actors bench_sssp_grid bench_sssp_kron soak bench_checkpoint; do
+for key in floor_gpu floor_cpu validate validate_event_driven validate_last_device bench_roundtrip bench_throughput bench_actors bench_sssp_grid bench_sssp_kron soak bench_checkpoint bench_relaunch; do
   printf "%-20s %s\n" "$key" "${STATUS[$key]:-not run} (exit code)"
 done
 grep -h "Passed:" "$OUT/validate.txt" 2>/dev/null || true
-grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor|idle|actors|sssp|soak|checkpoint)\." "$OUT/bench.txt" "$OUT/actors.txt" "$OUT/sssp.txt" "$OUT/soak.txt" "$OUT/checkpoint.txt" 2>/dev/null | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
+grep -hE "^(roundtrip|baseline|throughput|lifecycle|floor|idle|actors|sssp|soak|checkpoint|relaunch)\." "$OUT/bench.txt" "$OUT/actors.txt" "$OUT/sssp.txt" "$OUT/soak.txt" "$OUT/checkpoint.txt" "$OUT/relaunch.txt" 2>/dev/null | awk '{printf "%-44s %14s %s\n", $1, $2, $3}'
 [ "$failed" = 0 ] && [ "$memcheck_errors" = 0 ] && [ "$memcheck_unfinished" = 0 ] && [ "$memcheck_failed" = 0 ] &&
   { ! wants validate || { [ "${STATUS[validate]:-1}" = 0 ] && [ "${STATUS[validate_event_driven]:-1}" = 0 ] &&
   [ "${STATUS[validate_last_device]:-0}" = 0 ]; }; }

@@ -1,11 +1,12 @@
-// `ringkernels bench messaging|roundtrip|throughput|actors|sssp|checkpoint`: benchmarks that
-// print a table and write JSON. The options all benchmarks share sit on `bench` (they may come
+// `ringkernels bench messaging|roundtrip|throughput|actors|sssp|checkpoint|relaunch`: benchmarks
+// that print a table and write JSON. The options all benchmarks share sit on `bench` (they may come
 // before or after the benchmark's name); each benchmark adds its own.
 #include "actor_bench.hpp"
 #include "checkpoint_bench.hpp"
 #include "cli.hpp"
 #include "kernel_bench.hpp"
 #include "messaging_bench.hpp"
+#include "relaunch_bench.hpp"
 #include "sssp_bench.hpp"
 
 #include <ringkernels/backends/common/control_block.hpp>
@@ -145,6 +146,24 @@ void add_checkpoint_bench(CLI::App& bench, std::shared_ptr<shared_settings> shar
   app->add_option("--path", options->path, "the checkpoint file (default: a temporary one)");
 }
 
+void add_relaunch_bench(CLI::App& bench, std::shared_ptr<shared_settings> shared,
+                        std::function<int()>& run) {
+  auto options = std::make_shared<perf::relaunch_bench_options>();
+  auto rounds = std::make_shared<int>(0);
+  CLI::App* app = add_benchmark(
+      bench, "relaunch", "the supervisor relaunching a stalled kernel, vs a fresh launch", shared,
+      [shared, options, rounds] {
+        options->rounds = *rounds > 0 ? *rounds : (shared->quick ? 5 : 20);
+        return perf::run_relaunch_bench(shared->backend, *options);
+      },
+      run);
+  app->add_option("--rounds", *rounds, "stalls to relaunch (default 20; 5 with --quick)")
+      ->check(CLI::Range(1, 10000));
+  app->add_option("--stall-after", options->stall_after_ms, "the kernel's stall threshold, ms")
+      ->check(CLI::Range(1, 60000))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 command add_bench(CLI::App& tool, gpu_choice& gpu) {
@@ -166,6 +185,7 @@ command add_bench(CLI::App& tool, gpu_choice& gpu) {
   add_actor_bench(*bench.app, shared, *run);
   add_sssp_bench(*bench.app, shared, *run);
   add_checkpoint_bench(*bench.app, shared, *run);
+  add_relaunch_bench(*bench.app, shared, *run);
   bench.run = [run] { return (*run)(); };
   return bench;
 }

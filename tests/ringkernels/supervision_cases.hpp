@@ -67,6 +67,8 @@ TEMPLATE_TEST_CASE("the supervisor relaunches a stalled kernel and its queued re
   // Counters went on across the relaunch: nothing counted twice, nothing missing (a worker
   // publishes its counts just after its batch's replies).
   CHECK(wait_until([&] { return kernel.snapshot().processed == 52; }, 2s));
+  // The relaunched worker may answer before the supervisor has written its book.
+  CHECK(wait_until([&] { return kernel.status().supervision.restarts >= 1; }, 2s));
   const ringkernels::kernel_status status = kernel.status();
   CHECK(status.state == ringkernels::kernel_state::active);
   CHECK(status.supervision.policy == ringkernels::restart_policy::on_fault_or_stall);
@@ -88,6 +90,7 @@ TEMPLATE_TEST_CASE("after max_restarts relaunches in the window the supervisor o
   auto kernel = rt.launch<TestType>(long_task{}, stall_options("breaker", 1));
   kernel.activate();
   CHECK(kernel.call(long_task::Request{1, 60000}).get(10s).stopped == 1);  // relaunch 1 of 1
+  REQUIRE(wait_until([&] { return kernel.status().supervision.restarts == 1; }, 5s));
   auto second = kernel.call(long_task::Request{2, 60000});
   REQUIRE(wait_until([&] { return kernel.status().supervision.circuit_open; }, 10s));
   const auto supervision = kernel.status().supervision;
