@@ -10,6 +10,8 @@
 #include "gpu_backends.hpp"
 #include "test_handlers.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -93,6 +95,66 @@ template <class ExecSpace>
   std::_Exit(0);
 }
 
+/// An actor that counts its pokes and traps on a negative one.
+struct trapping_actor {
+  struct State {
+    std::int64_t pokes = 0;
+  };
+  struct Poke {
+    std::int64_t value = 0;
+  };
+  using messages = ringkernels::actor_messages<Poke>;
+  KOKKOS_FUNCTION void operator()(State& state, const Poke& poke,
+                                  ringkernels::actor_context<trapping_actor>&) const {
+#if RINGKERNELS_DEVICE_PASS && RINGKERNELS_CUDA_COMPILER
+    if (poke.value < 0) __trap();
+#elif RINGKERNELS_DEVICE_PASS && RINGKERNELS_HIP_COMPILER
+    if (poke.value < 0) __builtin_trap();
+#endif
+    state.pokes += poke.value;
+  }
+};
+
+/// A supervised actor system checkpointed, then poked 5 times, then killed by a trap: the
+/// circuit opens and reports the loss window (the checkpoint, the time and the 6 host messages
+/// since it).
+template <class ExecSpace>
+[[noreturn]] void trap_after_checkpoint() {
+  const std::string path = "/tmp/ringkernels-loss-window." + std::to_string(::getpid()) + ".rkckpt";
+  ringkernels::runtime rt;
+  ringkernels::actor_options options;
+  options.name = "doomed";
+  options.actors = 8;
+  options.kernel.restart.policy = ringkernels::restart_policy::on_fault;
+  auto system = rt.spawn<ExecSpace>(trapping_actor{}, options);
+  system.activate();
+  for (std::uint64_t id = 0; id < 8; ++id)
+    REQUIRE(system.tell(id, trapping_actor::Poke{1}) == ringkernels::messaging::push_result::ok);
+  system.quiesce(10s);
+  system.deactivate();
+  REQUIRE(system.checkpoint(path).actors == 8);
+  system.activate();
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(system.tell(1, trapping_actor::Poke{1}) == ringkernels::messaging::push_result::ok);
+  REQUIRE(system.tell(0, trapping_actor::Poke{-1}) == ringkernels::messaging::push_result::ok);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!system.supervision().circuit_open) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(1ms);
+  }
+  const auto supervision = system.supervision();
+  std::remove(path.c_str());
+  REQUIRE(supervision.restarts == 0);
+  REQUIRE(supervision.last_checkpoint == path);
+  REQUIRE(supervision.host_messages_since_checkpoint == 6);
+  REQUIRE(supervision.since_checkpoint < 10s);
+  REQUIRE_THAT(supervision.circuit_reason, ContainsSubstring("took its GPU context"));
+  REQUIRE_THAT(supervision.circuit_reason, ContainsSubstring("6 host message(s) sent since"));
+  std::printf("actor system trap: %s\n", supervision.circuit_reason.c_str());
+  std::fflush(stdout);
+  std::_Exit(0);
+}
+
 /// A handler that waits until the host clears the flag it points to.
 template <class ExecSpace>
 void stall_and_recover(ringkernels::gpu_launch mode) {
@@ -136,6 +198,11 @@ TEMPLATE_TEST_CASE("a trap in an event-driven launch faults the kernel", "[gpu][
 TEMPLATE_TEST_CASE("the supervisor opens the circuit for a kernel that lost its GPU context",
                    "[gpu][fault]", RINGKERNELS_GPU_BACKENDS) {
   trap_under_supervision<TestType>();
+}
+
+TEMPLATE_TEST_CASE("a supervised actor system that lost its GPU context reports the loss window",
+                   "[gpu][fault]", RINGKERNELS_GPU_BACKENDS) {
+  trap_after_checkpoint<TestType>();
 }
 
 TEMPLATE_TEST_CASE("a kernel whose heartbeat stops is reported stalled", "[gpu][fault]",

@@ -114,3 +114,67 @@ TEST_CASE("restart options out of range are refused at launch", "[ringkernels][s
   CHECK_THROWS_WITH(rt.launch<Kokkos::DefaultHostExecutionSpace>(fragile{}, options),
                     ContainsSubstring("max_backoff >= backoff (10 ms)"));
 }
+
+TEST_CASE("the restart book relaunches at once, then backs off doubling, then opens the circuit",
+          "[ringkernels][supervision]") {
+  using book_type = ringkernels::detail::restart_book;
+  using verdict = book_type::verdict;
+  ringkernels::restart_options options;
+  options.max_restarts = 3;
+  options.backoff = 10ms;
+  options.max_backoff = 15ms;
+  book_type book(options);
+  const auto t0 = book_type::clock_type::now();
+  CHECK(book.seen("fault: one", t0) == verdict::relaunch);  // the first at once
+  book.relaunched(t0, 100us);
+  CHECK(book.seen("fault: two", t0 + 1ms) == verdict::wait);  // 10 ms backoff
+  CHECK(book.seen("fault: two", t0 + 10ms) == verdict::wait);
+  CHECK(book.seen("fault: two", t0 + 11ms) == verdict::relaunch);
+  book.relaunched(t0 + 11ms, 100us);
+  CHECK(book.status(t0 + 11ms).last_recovery == 10ms);
+  CHECK(book.seen("fault: three", t0 + 12ms) == verdict::wait);  // 20 ms, capped at 15
+  CHECK(book.seen("fault: three", t0 + 27ms) == verdict::relaunch);
+  book.relaunched(t0 + 27ms, 100us);
+  CHECK(book.seen("fault: four", t0 + 28ms) == verdict::wait);  // 3 within the window: open
+  const auto status = book.status(t0 + 28ms);
+  CHECK(status.circuit_open);
+  CHECK(status.restarts == 3);
+  CHECK_THAT(status.circuit_reason, ContainsSubstring("3 relaunch(es) within 60000 ms"));
+  CHECK_THAT(status.circuit_reason, ContainsSubstring("fault: four"));
+  CHECK(book.seen("fault: five", t0 + 1h) == verdict::wait);  // open stays open
+}
+
+TEST_CASE("the restart book forgets relaunches older than its window, and a cleared trigger",
+          "[ringkernels][supervision]") {
+  using book_type = ringkernels::detail::restart_book;
+  using verdict = book_type::verdict;
+  ringkernels::restart_options options;
+  options.max_restarts = 1;
+  options.window = 100ms;
+  book_type book(options);
+  const auto t0 = book_type::clock_type::now();
+  CHECK(book.seen("stall: a", t0) == verdict::relaunch);
+  book.relaunched(t0, 100us);
+  CHECK(book.status(t0 + 50ms).restarts_in_window == 1);
+  CHECK(book.status(t0 + 101ms).restarts_in_window == 0);
+  CHECK(book.seen("stall: b", t0 + 101ms) == verdict::relaunch);  // the first in a new window
+  book.cleared();  // it went away by itself: no relaunch counted
+  CHECK(book.status(t0 + 150ms).restarts == 1);
+  CHECK(book.seen("stall: c", t0 + 150ms) == verdict::relaunch);
+  book.relaunched(t0 + 150ms, 100us);
+  CHECK(book.seen("stall: d", t0 + 160ms) == verdict::wait);  // 1 within the window: open
+  CHECK(book.status(t0 + 160ms).circuit_open);
+}
+
+TEST_CASE("the restart book states the loss window of a lost GPU context",
+          "[ringkernels][supervision]") {
+  ringkernels::detail::restart_book book(ringkernels::restart_options{});
+  CHECK(book.context_lost(10) == "; no checkpoint was written");
+  book.checkpoint_written("/tmp/phase.rkckpt", 100);
+  const std::string said = book.context_lost(142);
+  CHECK_THAT(said, ContainsSubstring("'/tmp/phase.rkckpt'"));
+  CHECK_THAT(said, ContainsSubstring("42 host message(s) sent since are lost"));
+  const auto status = book.status(ringkernels::detail::restart_book::clock_type::now());
+  CHECK(status.last_checkpoint == "/tmp/phase.rkckpt");
+  CHECK(status.host_messages_since_checkpoint == 42);
+}

@@ -272,6 +272,7 @@ class actor_system {
     info.hlc = hlc_physical_now().packed;
     info.counters = telemetry();
     memory_->write_checkpoint(info);
+    kernel_->checkpoint_written(path);
     return info;
   }
 

@@ -84,6 +84,14 @@ struct supervision_status {
   /// From the supervisor's first sight of the last trigger to the kernel running again: the
   /// relaunch plus its backoff (detection itself takes up to stall_after for a stall).
   std::chrono::microseconds last_recovery{0};
+  /// The newest checkpoint of this actor system (actor_system::checkpoint), empty if none.
+  std::string last_checkpoint;
+  /// The loss window, when a GPU kernel died with its context (nothing can be relaunched
+  /// there; restore last_checkpoint in a new process): how long before the death the
+  /// checkpoint was written, and how many host messages (tell, ask) were sent since — lost,
+  /// with whatever the actors sent each other meanwhile.
+  std::chrono::milliseconds since_checkpoint{0};
+  std::uint64_t host_messages_since_checkpoint = 0;
 };
 
 }  // namespace ringkernels

@@ -230,6 +230,10 @@ class kernel_impl final : public kernel_base {
   }
 
   supervision_status supervision() { return restarts_.status(clock_type::now()); }
+  /// An actor system's checkpoint was written to `path` (the loss window starts here).
+  void checkpoint_written(const std::string& path) {
+    restarts_.checkpoint_written(path, sender_.sent());
+  }
 
   /// Stops the workers and starts new ones on the same rings, control block and attached
   /// memory (an actor system's states and mailboxes), back at the command they had: what was
@@ -245,7 +249,8 @@ class kernel_impl final : public kernel_base {
     if (const std::optional<std::string> died = launcher_.launch_failure()) {
       return "the GPU kernel died (" + *died +
              ") and took its GPU context with it: nothing runs on that context again; restore "
-             "the last checkpoint in a new process";
+             "the last checkpoint in a new process" +
+             restarts_.context_lost(sender_.sent());
     }
     const kernel_command resume_with =
         control_.commanded() == kernel_command::run ? kernel_command::run : kernel_command::idle;

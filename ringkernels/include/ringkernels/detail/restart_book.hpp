@@ -74,6 +74,28 @@ class restart_book {
     open_circuit("relaunch after " + status_.last_trigger + " failed: " + why);
   }
 
+  /// A checkpoint was written now, when the host had sent `host_sent` messages.
+  void checkpoint_written(const std::string& path, std::uint64_t host_sent) {
+    std::lock_guard lock(mutex_);
+    status_.last_checkpoint = path;
+    checkpoint_at_ = clock_type::now();
+    checkpoint_host_sent_ = host_sent;
+  }
+
+  /// The GPU context died now, when the host had sent `host_sent` messages: records the loss
+  /// window since the last checkpoint and says it in words ("" without a checkpoint).
+  std::string context_lost(std::uint64_t host_sent) {
+    std::lock_guard lock(mutex_);
+    if (status_.last_checkpoint.empty()) return "; no checkpoint was written";
+    status_.since_checkpoint =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - checkpoint_at_);
+    status_.host_messages_since_checkpoint = host_sent - checkpoint_host_sent_;
+    return "; the last checkpoint, '" + status_.last_checkpoint + "', was written " +
+           std::to_string(status_.since_checkpoint.count()) + " ms before, and " +
+           std::to_string(status_.host_messages_since_checkpoint) +
+           " host message(s) sent since are lost with the context";
+  }
+
   supervision_status status(clock_type::time_point now) {
     std::lock_guard lock(mutex_);
     forget_before(now - options_.window);
@@ -107,6 +129,8 @@ class restart_book {
   std::deque<clock_type::time_point> relaunched_at_;  ///< within the window, under mutex_
   std::optional<clock_type::time_point> due_;         ///< a relaunch is due then; under mutex_
   clock_type::time_point first_seen_{};               ///< of the trigger due_ is for
+  clock_type::time_point checkpoint_at_{};            ///< under mutex_
+  std::uint64_t checkpoint_host_sent_ = 0;            ///< under mutex_
 };
 
 }  // namespace ringkernels::detail
