@@ -3,13 +3,16 @@
 #include "actor_workloads.hpp"
 #include "gpu_floor.hpp"
 
+#include <ringkernels/detail/checkpoint_file.hpp>
 #include <ringkernels/runtime.hpp>
 
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 #include <vector>
 
 namespace ringkernels::perf {
@@ -23,6 +26,27 @@ double seconds_since(clock_type::time_point start) {
 }
 double gb_per_s(std::uint64_t bytes, double seconds) {
   return static_cast<double>(bytes) / seconds / 1e9;
+}
+
+/// Writes `bytes` to a scratch file beside `path` and fsyncs it: the disk's share of a
+/// checkpoint, apart. Returns {write seconds, fsync seconds}.
+std::pair<double, double> time_file_write(const std::string& path, const void* data,
+                                          std::size_t bytes) {
+  const std::string scratch = path + ".disk";
+  std::FILE* file = std::fopen(scratch.c_str(), "wb");
+  if (file == nullptr)
+    RINGKERNELS_THROW(errc::io_error, "bench checkpoint: cannot write " + scratch);
+  auto start = clock_type::now();
+  const bool written = std::fwrite(data, 1, bytes, file) == bytes && std::fflush(file) == 0;
+  const double write_seconds = seconds_since(start);
+  start = clock_type::now();
+  const bool synced = ::fsync(::fileno(file)) == 0;
+  const double fsync_seconds = seconds_since(start);
+  std::fclose(file);
+  std::filesystem::remove(scratch);
+  if (!written || !synced)
+    RINGKERNELS_THROW(errc::io_error, "bench checkpoint: writing " + scratch);
+  return {write_seconds, fsync_seconds};
 }
 
 /// Big's actor (16-byte state) with distinct states written from the host: checkpoint,
@@ -44,19 +68,31 @@ void run(report& out, const checkpoint_bench_options& options, int workers) {
   auto source = rt.spawn<ExecSpace>(big_actor{}, spawn_options);
   spawn_options.name = "bench_restored";
   auto restored = rt.spawn<ExecSpace>(big_actor{}, spawn_options);
+  const std::uint64_t state_bytes = options.actors * sizeof(state);
+  // The copy out of the backend's memory before the workers are resident, and after: on a GPU,
+  // idle workers poll host memory across PCIe, which the copy shares.
+  // The split of a checkpoint's cost: the copy into memory the DMA engine writes directly
+  // (pinned on a GPU; allocated before any kernel is resident: allocations wait for those),
+  // before and after the workers are resident.
+  using backend = backend_traits<ExecSpace>;
+  Kokkos::View<unsigned char*, typename backend::memory_space> landing("bench.landing",
+                                                                       state_bytes);  // touched
+  auto start = clock_type::now();
+  (void)source.read_states();
+  const double copy_not_resident_seconds = seconds_since(start);
+  start = clock_type::now();
+  backend::copy_memory(landing.data(), source.states().data(), state_bytes);
+  const double pinned_not_resident_seconds = seconds_since(start);
+  source.launch();
+  start = clock_type::now();
+  backend::copy_memory(landing.data(), source.states().data(), state_bytes);
+  const double pinned_resident_seconds = seconds_since(start);
   std::vector<state> pattern(options.actors);
   for (std::uint64_t id = 0; id < options.actors; ++id) {
     const auto low = static_cast<std::uint32_t>(id * 2654435761u);
     pattern[id] = state{low, low ^ 0x5bd1e995u, static_cast<std::uint32_t>(id), ~low};
   }
   source.write_states(pattern);
-  const std::uint64_t state_bytes = options.actors * sizeof(state);
-  // The same copy before the workers are resident: on a GPU, idle workers poll host memory
-  // across PCIe, which the copy shares.
-  auto start = clock_type::now();
-  (void)source.read_states();
-  const double copy_not_resident_seconds = seconds_since(start);
-  source.launch();
 
   start = clock_type::now();
   const std::vector<state> copied = source.read_states();
@@ -65,6 +101,14 @@ void run(report& out, const checkpoint_bench_options& options, int workers) {
   const checkpoint_info written = source.checkpoint(path);
   const double write_seconds = seconds_since(start);
   (void)source.terminate();
+
+  start = clock_type::now();
+  detail::checksum64 sum;
+  sum.update(copied.data(), state_bytes);
+  const double checksum_seconds = seconds_since(start);
+  const auto [disk_write_seconds, fsync_seconds] =
+      time_file_write(path, copied.data(), state_bytes);
+  (void)sum.value();
 
   start = clock_type::now();
   (void)restored.restore(path);
@@ -86,6 +130,15 @@ void run(report& out, const checkpoint_bench_options& options, int workers) {
   out.add("checkpoint.state_copy_not_resident_gb_per_s",
           gb_per_s(state_bytes, copy_not_resident_seconds), "GB/s",
           "the same copy before the workers were launched");
+  out.add("checkpoint.split.pinned_copy_gb_per_s", gb_per_s(state_bytes, pinned_resident_seconds),
+          "GB/s", "into the backend's host-reachable memory, workers resident");
+  out.add("checkpoint.split.pinned_copy_not_resident_gb_per_s",
+          gb_per_s(state_bytes, pinned_not_resident_seconds), "GB/s", "the same, before launch");
+  out.add("checkpoint.split.checksum_gb_per_s", gb_per_s(state_bytes, checksum_seconds), "GB/s",
+          "checksum64 over the states in host memory");
+  out.add("checkpoint.split.file_write_gb_per_s", gb_per_s(state_bytes, disk_write_seconds), "GB/s",
+          "fwrite + fflush of the same bytes beside the checkpoint");
+  out.add("checkpoint.split.fsync_ms", fsync_seconds * 1000.0, "ms", "fsync of that file");
   out.add("checkpoint.verified", identical ? 1 : 0, "", "restored states bit-identical");
 }
 

@@ -4,6 +4,8 @@
 # alternately (ROUNDS times each, default 2), so all see the same machine state, and prints one
 # table. Machines differ by tens of percent between sessions: compare builds only inside one run.
 #   perf/gpu-ab.sh OUTDIR BINARY_A BINARY_B [ROUNDS] [BINARY_C]
+# AB_BENCHES="checkpoint;actors --only big" runs other benchmarks (';' between them, each a
+# benchmark name and its options).
 set -uo pipefail
 OUT="${1:?usage: perf/gpu-ab.sh OUTDIR BINARY_A BINARY_B [ROUNDS] [BINARY_C]}"
 A="${2:?binary A}"
@@ -20,10 +22,13 @@ mkdir -p "$OUT"
 for round in $(seq 1 "$ROUNDS"); do
   for side in $SIDES; do
     binary="$A"; [ "$side" = B ] && binary="$B"; [ "$side" = C ] && binary="$C"
-    for which in roundtrip throughput; do
-      timeout -k 5 150 "$binary" bench "$which" --backend cuda > "$LOGS/$side-$which-$round.txt" 2>&1 ||
+    IFS=';' read -ra benches <<< "${AB_BENCHES:-roundtrip;throughput}"
+    for which in "${benches[@]}"; do
+      log="$LOGS/$side-${which// /_}-$round.txt"
+      # shellcheck disable=SC2086  # the entry's words are the benchmark and its options
+      timeout -k 5 150 "$binary" bench $which --backend cuda > "$log" 2>&1 ||
         echo "ab: $side $which round $round failed (exit $?)" >> "$OUT/ab.txt"
-      grep -hE "^(roundtrip|throughput|floor)\." "$LOGS/$side-$which-$round.txt" |
+      grep -hE "^(roundtrip|throughput|floor|checkpoint|actors|relaunch)\." "$log" |
         awk -v s="$side" -v r="$round" '{printf "%s round %s  %-44s %14s %s\n", s, r, $1, $2, $3}' >> "$OUT/ab.txt"
     done
   done
