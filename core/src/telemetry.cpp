@@ -80,6 +80,8 @@ nlohmann::ordered_json snapshot_json(const telemetry_snapshot& s) {
           {"pending", s.pending},
           {"reply_queue_depth", s.reply_queue_depth},
           {"uptime_seconds", s.uptime_seconds},
+          {"restarts", s.restarts},
+          {"circuit_open", s.circuit_open},
           {"handler_ns_sampled", histogram_json(s.handler_ns)},
           {"end_to_end_ns", histogram_json(s.end_to_end_ns)}};
 }
@@ -139,6 +141,9 @@ std::string telemetry_snapshot::to_prometheus() const {
   counter("sends_dropped_newest_total", dropped_newest,
           "Sends dropped by the drop_newest policy because the input was full.");
   counter("loop_iterations_total", loop_iterations, "Dispatch loop polls, busy or idle.");
+  counter("restarts_total", restarts, "Relaunches by the runtime's supervisor.");
+  out << "# TYPE ringkernels_circuit_open gauge\nringkernels_circuit_open{" << labels << "} "
+      << (circuit_open ? 1 : 0) << "\n";
   out << "# TYPE ringkernels_queue_depth gauge\nringkernels_queue_depth{" << labels
       << ",queue=\"in\"} " << pending << "\nringkernels_queue_depth{" << labels
       << ",queue=\"out\"} " << reply_queue_depth << "\n";

@@ -116,6 +116,9 @@ std::vector<MetricFamily> to_families(const std::vector<telemetry_snapshot>& sna
               {"state", s.state}, s, 1.0);
     out.gauge("uptime_seconds", "Seconds since the kernel was first activated.", {}, s,
               s.uptime_seconds);
+    out.counter("restarts_total", "Relaunches by the runtime's supervisor.", s, s.restarts);
+    out.gauge("circuit_open", "1 when the supervisor gave up on the kernel.", {}, s,
+              s.circuit_open ? 1.0 : 0.0);
     out.histogram("handler_latency_ns",
                   "Sampled handler times, ns (log2 buckets; sum estimated from bucket midpoints).",
                   s, s.handler_ns);

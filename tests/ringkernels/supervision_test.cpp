@@ -56,6 +56,13 @@ TEMPLATE_TEST_CASE("on_fault relaunches a kernel whose handler threw; what was q
   CHECK(status.fault.empty());
   CHECK(status.telemetry.dropped_handler_failed == 1);
   CHECK(status.telemetry.processed == 21);
+  // Telemetry says it too: the JSON snapshot and the Prometheus text.
+  CHECK(status.telemetry.restarts == 1);
+  CHECK_FALSE(status.telemetry.circuit_open);
+  CHECK_THAT(status.telemetry.to_json(),
+             ContainsSubstring("\"restarts\":1,\"circuit_open\":false"));
+  CHECK_THAT(status.telemetry.to_prometheus(),
+             ContainsSubstring("ringkernels_restarts_total{kernel=\"phoenix\",backend=\""));
   CHECK(status.telemetry.balanced());
   CHECK(kernel.terminate().stopped);
 }
@@ -79,6 +86,9 @@ TEMPLATE_TEST_CASE("relaunches back off, then the circuit opens and the kernel s
   CHECK_THAT(status.supervision.circuit_reason, ContainsSubstring("2 relaunch(es) within"));
   CHECK_THAT(status.supervision.circuit_reason, ContainsSubstring("negative value -3"));
   CHECK(status.telemetry.dropped_handler_failed == 3);
+  CHECK(status.telemetry.circuit_open);
+  CHECK_THAT(status.telemetry.to_prometheus(),
+             ContainsSubstring("ringkernels_circuit_open{kernel=\"breaker\""));
   CHECK(kernel.terminate().stopped);
 }
 

@@ -53,6 +53,8 @@ struct telemetry_snapshot {
   std::uint64_t pending = 0;          ///< requests queued, not yet taken by a worker
   std::uint64_t reply_queue_depth = 0;
   double uptime_seconds = 0;
+  std::uint64_t restarts = 0;  ///< relaunches by the runtime's supervisor (kernel_options::restart)
+  bool circuit_open = false;   ///< the supervisor gave up on the kernel (status() says why)
   std::array<std::uint64_t, latency_histogram::bucket_count> handler_ns{};     ///< sampled
   std::array<std::uint64_t, latency_histogram::bucket_count> end_to_end_ns{};  ///< call()s
 

@@ -369,6 +369,9 @@ class kernel_impl final : public kernel_base {
       const auto end = state() == kernel_state::terminated ? stopped_at_ : clock_type::now();
       s.uptime_seconds = started_ ? std::chrono::duration<double>(end - *started_).count() : 0.0;
     }
+    const supervision_status supervision = restarts_.status(clock_type::now());
+    s.restarts = static_cast<std::uint64_t>(supervision.restarts);
+    s.circuit_open = supervision.circuit_open;
     s.handler_ns = telemetry_.handler_times->buckets();
     s.end_to_end_ns = telemetry_.end_to_end.buckets();
     return s;
