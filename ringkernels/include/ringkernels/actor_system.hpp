@@ -271,7 +271,12 @@ class actor_system {
     info.path = path;
     info.hlc = hlc_physical_now().packed;
     info.counters = telemetry();
-    memory_->write_checkpoint(info);
+    if constexpr (backend::gpu_threads) {
+      // The states leave device memory at full speed only with no worker resident.
+      kernel_->with_workers_stopped("checkpoint", [&] { memory_->write_checkpoint(info); });
+    } else {
+      memory_->write_checkpoint(info);
+    }
     kernel_->checkpoint_written(path);
     return info;
   }
@@ -315,7 +320,12 @@ class actor_system {
                                            hlc_timestamp{now}.physical_us()) +
                             " us before the checkpoint's hybrid logical clock");
     }
-    memory_->restore(reader, saved.counters);
+    if (backend::gpu_threads && kernel_->current_state() != kernel_state::created) {
+      // The same for the copy in: no worker resident meanwhile.
+      kernel_->with_workers_stopped("restore", [&] { memory_->restore(reader, saved.counters); });
+    } else {
+      memory_->restore(reader, saved.counters);
+    }
     return saved;
   }
 
