@@ -35,9 +35,11 @@ TEMPLATE_TEST_CASE("on_fault relaunches a kernel whose handler threw; what was q
                    "[ringkernels][supervision]", RINGKERNELS_HOST_BACKENDS) {
   ringkernels::runtime rt;
   auto kernel = rt.launch<TestType>(fragile{}, fault_options("phoenix", 3));
-  kernel.activate();
+  // Queued before the workers run: once the handler threw, sends are refused (closed) until
+  // the relaunch, so these must already wait behind the failing request.
   send(kernel, -5);
   for (std::int64_t i = 1; i <= 20; ++i) send(kernel, i);
+  kernel.activate();
   REQUIRE(wait_until([&] { return kernel.status().supervision.restarts == 1; }, 5s));
   std::vector<fragile::Reply> replies(20);
   std::size_t got = 0;
